@@ -1,0 +1,45 @@
+# Manchuria 1945–1955: build, test and serve the book.
+#   make book    build the HTML book into _build/html (warnings are errors)
+#   make test    run every test: charts, data, notebooks (nbval), build, browser
+#   make serve   serve the built book on http://127.0.0.1:8000
+#   make clean   remove _build (built site, execution cache, generated files)
+# The first run creates .venv from requirements.txt; it is re-created
+# whenever requirements.txt or pyproject.toml is newer than it.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: book test serve clean data-hashes requirements
+
+$(STAMP): requirements.txt pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+serve: book
+	@echo "Serving the book at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean:
+	rm -rf _build
+
+# After an intended edit to a file in data/, record its new sha256 in datapackage.json.
+data-hashes: $(STAMP)
+	$(BIN)/python -m manchuria.data
+
+# Re-pin requirements.txt from requirements.in (needs the package index).
+requirements: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url \
+		--no-emit-find-links --annotation-style=line -o requirements.txt requirements.in

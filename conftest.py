@@ -1,0 +1,28 @@
+"""Collect every MyST notebook in _toc.yml for nbval.
+
+nbval reads .ipynb files only, so each listed ``book/*.md`` notebook is
+converted with jupytext into ``_build/nbval/`` and handed to nbval's own
+collector. Run with ``--nbval-lax``: every cell must execute without error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+import pytest
+from nbval.plugin import IPyNbFile
+
+from manchuria.book import toc_notebooks
+
+ROOT = Path(__file__).parent
+CONVERTED = ROOT / "_build" / "nbval"
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix != ".md" or file_path.resolve() not in toc_notebooks(ROOT):
+        return None
+    target = CONVERTED / file_path.relative_to(ROOT).with_suffix(".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(jupytext.read(file_path), target)
+    return IPyNbFile.from_parent(parent, path=target)

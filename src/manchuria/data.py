@@ -1,0 +1,295 @@
+"""Load the book's CSV files, validating each against ``data/datapackage.json``.
+
+Every check names the file, the row (counting the header as row 1, as a
+spreadsheet does), the column, the value found and what was expected. Nothing
+is dropped or coerced silently: a file either loads whole or raises
+:class:`DataError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .book import REPO_ROOT
+
+DATA_DIR = REPO_ROOT / "data"
+BIBLIOGRAPHY = REPO_ROOT / "references.bib"
+SOURCE_KEYS_FIELD = "source_keys"
+
+
+class DataError(ValueError):
+    """A data file does not match its description in ``datapackage.json``."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value sits: used to word every error the same way."""
+
+    path: Path
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = [_display(self.path)]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _fail(where: Location, found: Any, expected: str) -> DataError:
+    return DataError(f"{where}: found {found!r}, expected {expected}")
+
+
+# --- Parsing cell text into typed values ------------------------------------------------
+
+
+def _parse_string(text: str) -> str:
+    return text
+
+
+def _parse_integer(text: str) -> int:
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise ValueError
+    return int(text)
+
+
+def _parse_number(text: str) -> float:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError from None
+    if not number.is_finite():
+        raise ValueError
+    return float(number)
+
+
+def _parse_date(text: str) -> dt.date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError
+    return dt.date.fromisoformat(text)
+
+
+def _parse_boolean(text: str) -> bool:
+    if text not in ("true", "false"):
+        raise ValueError
+    return text == "true"
+
+
+PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "string": (_parse_string, "text"),
+    "integer": (_parse_integer, "a whole number such as 42"),
+    "number": (_parse_number, "a number such as 2 or 0.5"),
+    "date": (_parse_date, "an ISO date YYYY-MM-DD that exists on the calendar"),
+    "boolean": (_parse_boolean, "true or false"),
+}
+
+
+# --- The data package -------------------------------------------------------------------
+
+
+def read_package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """The parsed ``datapackage.json``."""
+    path = data_dir / "datapackage.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise DataError(f"{_display(path)}: not valid JSON ({error})") from None
+
+
+def resource(name: str, data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """The description of one resource, by name."""
+    package = read_package(data_dir)
+    names = [item["name"] for item in package["resources"]]
+    if name not in names:
+        raise DataError(
+            f"{_display(data_dir / 'datapackage.json')}: no resource named {name!r}; "
+            f"expected one of {', '.join(names)}"
+        )
+    return package["resources"][names.index(name)]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def bibliography_keys(path: Path = BIBLIOGRAPHY) -> set[str]:
+    """Every entry key in a BibTeX file."""
+    text = path.read_text(encoding="utf-8")
+    return set(re.findall(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", text, flags=re.MULTILINE))
+
+
+def update_hashes(data_dir: Path = DATA_DIR) -> list[str]:
+    """Rewrite each resource's ``hash`` from its file; return the names that changed."""
+    path = data_dir / "datapackage.json"
+    package = read_package(data_dir)
+    changed = []
+    for item in package["resources"]:
+        digest = f"sha256:{sha256(data_dir / item['path'])}"
+        if item.get("hash") != digest:
+            item["hash"] = digest
+            changed.append(item["name"])
+    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+# --- Validation -------------------------------------------------------------------------
+
+
+def _check_constraints(where: Location, value: Any, text: str, field: dict[str, Any]) -> None:
+    constraints = field.get("constraints", {})
+    if "enum" in constraints and text not in constraints["enum"]:
+        raise _fail(where, text, f"one of {', '.join(map(str, constraints['enum']))}")
+    if "pattern" in constraints and not re.fullmatch(constraints["pattern"], text):
+        raise _fail(where, text, f"text matching the pattern {constraints['pattern']}")
+    parse = PARSERS[field.get("type", "string")][0]
+    if "minimum" in constraints:
+        minimum = parse(str(constraints["minimum"]))
+        if value < minimum:
+            raise _fail(where, text, f"a value of at least {constraints['minimum']}")
+    if "maximum" in constraints:
+        maximum = parse(str(constraints["maximum"]))
+        if value > maximum:
+            raise _fail(where, text, f"a value of at most {constraints['maximum']}")
+    if "minLength" in constraints and len(text) < constraints["minLength"]:
+        raise _fail(where, text, f"at least {constraints['minLength']} characters")
+
+
+def validate_rows(
+    path: Path, schema: dict[str, Any], bib_keys: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Parse and check every row of one CSV file; return the rows as typed dicts."""
+    fields = schema["fields"]
+    names = [field["name"] for field in fields]
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise _fail(Location(path, 1), "", f"a header row: {','.join(names)}") from None
+        except csv.Error as error:
+            raise DataError(f"{Location(path, 1)}: malformed CSV ({error})") from None
+        if header != names:
+            raise _fail(Location(path, 1), ",".join(header), f"the header {','.join(names)}")
+        rows = []
+        seen: dict[tuple, int] = {}
+        unique_fields = [f["name"] for f in fields if f.get("constraints", {}).get("unique")]
+        unique_seen: dict[str, dict[Any, int]] = {name: {} for name in unique_fields}
+        primary_key = schema.get("primaryKey", [])
+        if isinstance(primary_key, str):
+            primary_key = [primary_key]
+        row_number = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                raise DataError(f"{Location(path, row_number + 1)}: malformed CSV ({error})") from None
+            row_number += 1
+            if len(cells) != len(names):
+                raise _fail(
+                    Location(path, row_number),
+                    f"{len(cells)} cells",
+                    f"{len(names)} cells, one for each column {', '.join(names)}",
+                )
+            row: dict[str, Any] = {}
+            for field, text in zip(fields, cells):
+                where = Location(path, row_number, field["name"])
+                constraints = field.get("constraints", {})
+                if text == "":
+                    if constraints.get("required"):
+                        raise _fail(where, text, "a value (this column is required)")
+                    row[field["name"]] = None
+                    continue
+                parse, expected = PARSERS[field.get("type", "string")]
+                try:
+                    value = parse(text)
+                except ValueError:
+                    raise _fail(where, text, f"{expected} (type {field.get('type', 'string')})") from None
+                _check_constraints(where, value, text, field)
+                if field["name"] in unique_seen:
+                    first = unique_seen[field["name"]].setdefault(value, row_number)
+                    if first != row_number:
+                        raise _fail(where, text, f"a value not already used (row {first} has it)")
+                if field["name"] == SOURCE_KEYS_FIELD and bib_keys is not None:
+                    for key in text.split(";"):
+                        if key not in bib_keys:
+                            raise _fail(where, key, "a key defined in references.bib")
+                row[field["name"]] = value
+            if primary_key:
+                key = tuple(row[name] for name in primary_key)
+                first = seen.setdefault(key, row_number)
+                if first != row_number:
+                    raise _fail(
+                        Location(path, row_number, ",".join(primary_key)),
+                        key if len(key) > 1 else key[0],
+                        f"a primary key not already used (row {first} has it)",
+                    )
+            rows.append(row)
+    return rows
+
+
+def _frame(rows: list[dict[str, Any]], fields: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=[field["name"] for field in fields])
+    for field in fields:
+        name, kind = field["name"], field.get("type", "string")
+        if kind == "date":
+            frame[name] = pd.to_datetime(frame[name])
+        elif kind == "integer":
+            frame[name] = frame[name].astype("Int64")
+        elif kind == "number":
+            frame[name] = frame[name].astype("float64")
+    return frame
+
+
+def load(name: str, data_dir: Path = DATA_DIR, bibliography: Path = BIBLIOGRAPHY) -> pd.DataFrame:
+    """Load one resource of the data package as a typed DataFrame, after checking all of it."""
+    item = resource(name, data_dir)
+    path = data_dir / item["path"]
+    if not path.exists():
+        raise DataError(f"{_display(path)}: file not found (datapackage.json lists it as {name!r})")
+    expected_hash = item.get("hash")
+    if expected_hash:
+        algorithm, _, digest = expected_hash.partition(":")
+        if algorithm != "sha256" or not digest:
+            raise DataError(f"{_display(data_dir / 'datapackage.json')}: resource {name!r} hash "
+                            f"{expected_hash!r} is not of the form sha256:<hex>")
+        actual = sha256(path)
+        if actual != digest:
+            raise DataError(
+                f"{_display(path)}: sha256 is {actual}, but datapackage.json records {digest}; "
+                "if the edit is intended, run `make data-hashes`"
+            )
+    bib_keys = bibliography_keys(bibliography) if bibliography.exists() else set()
+    rows = validate_rows(path, item["schema"], bib_keys)
+    return _frame(rows, item["schema"]["fields"])
+
+
+def load_arms(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Captured Japanese arms, as the sources state them (``data/arms.csv``)."""
+    return load("arms", data_dir)
+
+
+if __name__ == "__main__":
+    # `python -m manchuria.data` refreshes the recorded hashes after an intended edit.
+    for changed in update_hashes():
+        print(f"updated hash of {changed}")

@@ -1,0 +1,71 @@
+// Draw every Vega-Lite chart on the page with the Vega bundle shipped in the site.
+// Charts follow the theme: they are redrawn when the reader switches light/dark.
+(function () {
+  "use strict";
+
+  function isDark() {
+    return document.documentElement.dataset.theme === "dark";
+  }
+
+  function embedOptions() {
+    var options = {
+      renderer: "svg",
+      actions: { export: true, source: false, compiled: false, editor: false },
+    };
+    if (isDark()) {
+      options.theme = "dark";
+      options.config = { background: null };
+    }
+    return options;
+  }
+
+  function drawAll() {
+    var figures = document.querySelectorAll(".manchuria-vega-figure");
+    figures.forEach(function (figure) {
+      var target = figure.querySelector(".manchuria-vega");
+      var specNode = figure.querySelector("script.manchuria-vega-spec");
+      if (!target || !specNode) return;
+      var spec = JSON.parse(specNode.textContent);
+      target.innerHTML = "";
+      target.dataset.rendered = "pending";
+      window
+        .vegaEmbed(target, spec, embedOptions())
+        .then(function (result) {
+          var svg = target.querySelector("svg");
+          var label = target.getAttribute("aria-label");
+          if (svg && label) {
+            svg.setAttribute("role", "img");
+            svg.setAttribute("aria-label", label);
+          }
+          target.dataset.rendered = "yes";
+          target.dataset.drawnFor = isDark() ? "dark" : "light";
+          return result;
+        })
+        .catch(function (error) {
+          target.dataset.rendered = "error";
+          console.error("Chart could not be drawn:", error);
+        });
+    });
+  }
+
+  function start() {
+    if (typeof window.vegaEmbed !== "function") {
+      console.error("manchuria-charts.js: the Vega bundle did not load.");
+      return;
+    }
+    drawAll();
+    var lastDark = isDark();
+    new MutationObserver(function () {
+      if (isDark() !== lastDark) {
+        lastDark = isDark();
+        drawAll();
+      }
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,107 @@
+"""Shared fixtures: the built site, a local web server for it, and headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from manchuria.book import REPO_ROOT
+
+BUILD_LOG = REPO_ROOT / "_build" / "test-build.log"
+SITE = REPO_ROOT / "_build" / "html"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass(frozen=True)
+class Build:
+    returncode: int
+    log: str
+    site: Path
+
+
+@pytest.fixture(scope="session")
+def book_build() -> Build:
+    """Build the whole book once per test session, as `make book` does, re-reading every page.
+
+    ``--all`` makes Sphinx read every page again, so every warning is seen even
+    when nothing changed; jupyter-cache still spares notebooks that have not changed.
+    """
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO_ROOT),
+        "--all", "--warningiserror", "--keep-going",
+    ]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    BUILD_LOG.parent.mkdir(exist_ok=True)
+    BUILD_LOG.write_text(log, encoding="utf-8")
+    return Build(result.returncode, log, SITE)
+
+
+@pytest.fixture(scope="session")
+def site(book_build: Build) -> Path:
+    """The built HTML site; tests that need it fail if the build failed."""
+    if book_build.returncode != 0:
+        pytest.fail(f"the book did not build; see {BUILD_LOG}")
+    return book_build.site
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path):
+    """Serve the built site on 127.0.0.1 on a free port for the whole session."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def chromium_path() -> str | None:
+    explicit = os.environ.get("CHROMIUM")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Required in CI; skipped with advice elsewhere."""
+    executable = chromium_path()
+    if executable is None:
+        message = "Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()

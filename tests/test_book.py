@@ -1,0 +1,132 @@
+"""The book builds cleanly, lists every page, and references nothing on another host."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from manchuria.book import REPO_ROOT, html_pages, toc_files, toc_notebooks
+
+pytestmark = pytest.mark.build
+
+
+# Sphinx's own messages: "file:line: WARNING: ..." or "WARNING: ..." (ANSI colours stripped).
+SPHINX_PROBLEM = re.compile(r"(?:^|: )(?:WARNING|ERROR|CRITICAL|SEVERE):")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_book_builds_with_zero_warnings(book_build):
+    lines = ANSI.sub("", book_build.log).splitlines()
+    warnings = [line for line in lines if SPHINX_PROBLEM.search(line)]
+    assert book_build.returncode == 0, book_build.log[-3000:]
+    assert warnings == []
+    assert "build succeeded" in book_build.log
+
+
+def test_every_page_in_book_is_in_the_toc():
+    listed = set(toc_files())
+    pages = set(path.resolve() for path in (REPO_ROOT / "book").rglob("*.md"))
+    assert pages - listed == set(), "pages not in _toc.yml are silently left out of the book"
+
+
+def test_toc_lists_the_notebooks_nbval_runs():
+    names = [path.name for path in toc_notebooks()]
+    assert "occupation.md" in names
+
+
+def test_every_toc_page_was_built(site):
+    missing = [page for page in html_pages() if not (site / page).exists()]
+    assert missing == []
+
+
+class _References(HTMLParser):
+    """Collects every URL a page would load: scripts, styles, images, frames, media."""
+
+    LOADING = {
+        "script": ("src",),
+        "img": ("src", "srcset"),
+        "iframe": ("src",),
+        "source": ("src", "srcset"),
+        "audio": ("src",),
+        "video": ("src", "poster"),
+        "embed": ("src",),
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for name in self.LOADING.get(tag, ()):
+            if values.get(name):
+                self.urls.append(values[name])
+        rel = (values.get("rel") or "").split()
+        if tag == "link" and {"stylesheet", "preload", "modulepreload", "icon"} & set(rel):
+            self.urls.append(values.get("href") or "")
+
+
+def _is_external(url: str) -> bool:
+    parsed = urlparse(url.strip())
+    return bool(parsed.netloc) or parsed.scheme in {"http", "https"}
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    offenders = {}
+    for page in sorted(site.rglob("*.html")):
+        parser = _References()
+        parser.feed(page.read_text(encoding="utf-8"))
+        external = [url for url in parser.urls if _is_external(url)]
+        if external:
+            offenders[str(page.relative_to(site))] = external
+    assert offenders == {}
+
+
+def test_no_stylesheet_imports_from_another_host(site):
+    pattern = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*['"]?(https?:)?//""", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(site))
+        for path in (site / "_static").rglob("*.css")
+        if pattern.search(_strip_css_comments(path.read_text(encoding="utf-8", errors="replace")))
+    ]
+    assert offenders == []
+
+
+def _strip_css_comments(text: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+
+
+def test_chart_javascript_ships_inside_the_site(site):
+    bundle = site / "_static" / "manchuria" / "vega-embed-bundle.js"
+    widgets = site / "_static" / "vendor" / "html-manager-1.0.15" / "embed.js"
+    assert bundle.stat().st_size > 100_000 and "window.vegaEmbed" in bundle.read_text(encoding="utf-8")
+    assert widgets.stat().st_size > 100_000
+
+
+def test_thebe_configuration_is_declared_once_per_page(site):
+    for page in site.rglob("*.html"):
+        assert page.read_text(encoding="utf-8").count("const THEBE_JS_URL") <= 1, page
+
+
+CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+
+
+def cited_keys() -> set[str]:
+    keys: set[str] = set()
+    for page in (REPO_ROOT / "book").rglob("*.md"):
+        for match in CITE.finditer(page.read_text(encoding="utf-8")):
+            keys |= {key.strip() for key in match.group(1).split(",")}
+    return keys
+
+
+def test_every_citation_resolves_and_every_source_is_cited():
+    from manchuria.data import bibliography_keys
+
+    defined = bibliography_keys()
+    cited = cited_keys()
+    assert cited - defined == set(), "cited but missing from references.bib"
+    assert defined - cited == set(), "in references.bib but never cited"

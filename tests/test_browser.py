@@ -1,0 +1,95 @@
+"""Open every page of the built site in headless Chromium with every other host blocked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import pytest
+
+from manchuria.book import html_pages
+
+pytestmark = pytest.mark.browser
+
+# Every page in _toc.yml, plus the pages Sphinx writes itself.
+PAGES = [*html_pages(), "index.html", "genindex.html", "search.html"]
+LOCAL_HOSTS = {"127.0.0.1"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+ALL_CHARTS_SETTLED = """() => [...document.querySelectorAll('.manchuria-vega')]
+    .every(el => el.dataset.rendered === 'yes' || el.dataset.rendered === 'error')"""
+
+
+@dataclass
+class PageVisit:
+    console_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    charts: list[dict] = field(default_factory=list)
+
+
+def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
+    """Load a page, blocking and recording any request to another host."""
+    record = PageVisit()
+    context = browser.new_context(color_scheme=color_scheme)
+    page = context.new_page()
+
+    def route(request_route):
+        parsed = urlparse(request_route.request.url)
+        if parsed.scheme in LOCAL_SCHEMES or parsed.hostname in LOCAL_HOSTS:
+            request_route.continue_()
+        else:
+            record.external_requests.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda message: message.type == "error" and record.console_errors.append(message.text))
+    page.on("pageerror", lambda error: record.console_errors.append(f"uncaught: {error}"))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    record.charts = page.eval_on_selector_all(
+        ".manchuria-vega",
+        """els => els.map(el => ({
+            rendered: el.dataset.rendered,
+            drawn: el.querySelector('svg, canvas') !== null,
+            label: el.getAttribute('aria-label')}))""",
+    )
+    context.close()
+    return record
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_offline_without_errors(browser, site_url, path, color_scheme):
+    record = visit(browser, f"{site_url}/{path}", color_scheme=color_scheme)
+    assert record.external_requests == [], f"{path} asked other hosts for {record.external_requests}"
+    assert record.console_errors == [], f"{path} logged console errors: {record.console_errors}"
+    assert all(chart["drawn"] for chart in record.charts), f"{path} has undrawn charts: {record.charts}"
+
+
+@pytest.mark.parametrize("path", ["book/occupation.html"])
+def test_chart_pages_draw_their_charts(browser, site_url, path):
+    """Pages known to hold charts must really have some (the test above passes on none)."""
+    record = visit(browser, f"{site_url}/{path}")
+    assert record.charts, f"{path} should hold at least one chart"
+    assert all(chart["label"] for chart in record.charts), "every chart needs a text label"
+
+
+def test_charts_redraw_in_dark_mode(browser, site_url):
+    """Switching the theme to dark redraws the charts without errors."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site_url}/book/occupation.html", wait_until="networkidle")
+    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.manchuria-vega')].every(el => el.dataset.drawnFor === 'dark')",
+        timeout=15_000,
+    )
+    fills = page.eval_on_selector_all(
+        ".manchuria-vega svg text", "nodes => nodes.map(n => getComputedStyle(n).fill)"
+    )
+    context.close()
+    assert errors == []
+    assert fills, "the redrawn chart has text"
+    assert "rgb(0, 0, 0)" not in fills, "black chart text would vanish on the dark background"
