@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -67,16 +68,31 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(site: Path):
-    """Serve the built site on 127.0.0.1 on a free port for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+@contextlib.contextmanager
+def serving(directory: Path):
+    """Serve a directory on 127.0.0.1 on a free port; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path):
+    """The built site, served for the whole session."""
+    with serving(site) as url:
+        yield url
+
+
+@pytest.fixture
+def serve():
+    """`with serve(folder) as url:` serves any folder on 127.0.0.1."""
+    return serving
 
 
 def chromium_path() -> str | None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
@@ -10,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from manchuria.book import REPO_ROOT, html_pages, toc_files, toc_notebooks
+from manchuria.data import bibliography_keys
 
 pytestmark = pytest.mark.build
 
@@ -124,9 +128,20 @@ def cited_keys() -> set[str]:
 
 
 def test_every_citation_resolves_and_every_source_is_cited():
-    from manchuria.data import bibliography_keys
-
     defined = bibliography_keys()
     cited = cited_keys()
     assert cited - defined == set(), "cited but missing from references.bib"
     assert defined - cited == set(), "in references.bib but never cited"
+
+
+def test_unchanged_rebuild_executes_nothing_and_is_quick(book_build):
+    """A second build with nothing changed re-runs no notebook and takes under 10 seconds."""
+    assert book_build.returncode == 0
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO_ROOT),
+               "--warningiserror", "--keep-going"]
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Executing notebook" not in result.stdout + result.stderr
+    assert elapsed < 10, f"cached rebuild took {elapsed:.1f} s"

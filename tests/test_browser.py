@@ -26,11 +26,8 @@ class PageVisit:
     charts: list[dict] = field(default_factory=list)
 
 
-def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
-    """Load a page, blocking and recording any request to another host."""
-    record = PageVisit()
-    context = browser.new_context(color_scheme=color_scheme)
-    page = context.new_page()
+def block_other_hosts(context, record: PageVisit) -> None:
+    """Let requests to 127.0.0.1 through; record and abort every other one."""
 
     def route(request_route):
         parsed = urlparse(request_route.request.url)
@@ -41,6 +38,14 @@ def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
             request_route.abort()
 
     context.route("**/*", route)
+
+
+def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
+    """Load a page, blocking and recording any request to another host."""
+    record = PageVisit()
+    context = browser.new_context(color_scheme=color_scheme)
+    block_other_hosts(context, record)
+    page = context.new_page()
     page.on("console", lambda message: message.type == "error" and record.console_errors.append(message.text))
     page.on("pageerror", lambda error: record.console_errors.append(f"uncaught: {error}"))
     page.goto(url, wait_until="networkidle")
@@ -93,3 +98,38 @@ def test_charts_redraw_in_dark_mode(browser, site_url):
     assert errors == []
     assert fills, "the redrawn chart has text"
     assert "rgb(0, 0, 0)" not in fills, "black chart text would vanish on the dark background"
+
+
+def test_saved_ipywidgets_render_with_the_shipped_manager(browser, site, serve, tmp_path):
+    """myst-nb's widget loader points at the html-manager copy in the site, which works offline."""
+    import json
+
+    import ipywidgets
+    from ipywidgets.embed import embed_data
+
+    from manchuria.sphinxext import IPYWIDGETS_EMBED
+
+    slider = ipywidgets.IntSlider(value=1946, min=1945, max=1955, description="Year")
+    saved = embed_data(views=[slider])
+    (tmp_path / "_static").symlink_to(site / "_static")
+    (tmp_path / "widgets.html").write_text(
+        "<!doctype html><html><head>"
+        f'<script type="application/vnd.jupyter.widget-state+json">{json.dumps(saved["manager_state"])}</script>'
+        f'<script src="_static/{IPYWIDGETS_EMBED}"></script></head><body>'
+        f'<script type="application/vnd.jupyter.widget-view+json">{json.dumps(saved["view_specs"][0])}</script>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    with serve(tmp_path) as url:
+        record = PageVisit()
+        context = browser.new_context()
+        block_other_hosts(context, record)
+        page = context.new_page()
+        page.on("pageerror", lambda error: record.console_errors.append(str(error)))
+        page.goto(f"{url}/widgets.html", wait_until="networkidle")
+        page.wait_for_selector(".widget-slider", timeout=15_000)
+        label = page.inner_text(".widget-slider")
+        context.close()
+    assert record.external_requests == []
+    assert record.console_errors == []
+    assert "Year" in label and "1946" in label

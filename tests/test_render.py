@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import altair as alt
 
 from manchuria import render
-from manchuria.sphinxext import _drop_duplicate_scripts, vega_bundle_source, vegalite_version
 
 SPEC = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": "T",
         "description": "A chart about </script><b>bold</b> things", "mark": "bar"}
@@ -43,30 +42,3 @@ def test_myst_nb_plugin_handles_only_vega_lite():
     other = SimpleNamespace(mime_type="text/html", content="<p>")
     assert render.VegaLiteHTML.handle_mime(None, other, False) is None
     assert ("html", render.VEGALITE_MIME, 5) in render.VegaLiteHTML.mime_priority_overrides
-
-
-def test_vega_bundle_defines_vega_embed_inside_a_function_scope():
-    source = vega_bundle_source(vegalite_version())
-    assert source.splitlines()[1] == "(function () {"
-    assert source.rstrip().endswith("})();")
-    assert "window.vegaEmbed = vegaEmbed" in source or "window.vegaEmbed=" in source
-    assert "https://cdn" not in source
-
-
-def test_vegalite_version_matches_altair():
-    assert alt.SCHEMA_VERSION.startswith(f"v{vegalite_version()}.")
-
-
-def test_duplicate_scripts_are_dropped_keeping_order():
-    from sphinx.builders.html._assets import _JavaScript
-
-    scripts = [
-        _JavaScript("a.js"),
-        _JavaScript(None, body="const THEBE_JS_URL = 1"),
-        _JavaScript("", body="const THEBE_JS_URL = 1"),
-        _JavaScript("b.js"),
-        _JavaScript("a.js"),
-    ]
-    _drop_duplicate_scripts(scripts)
-    assert [(s.filename, s.attributes.get("body")) for s in scripts] == [
-        ("a.js", None), (None, "const THEBE_JS_URL = 1"), ("b.js", None)]

@@ -1,0 +1,62 @@
+"""The Sphinx extension: chart JavaScript in the site, fresh notebook outputs, clean script tags."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from manchuria.sphinxext import (
+    _drop_duplicate_scripts,
+    inputs_digest,
+    refresh_cache_if_inputs_changed,
+    vega_bundle_source,
+    vegalite_version,
+)
+
+
+def test_vega_bundle_defines_vega_embed_inside_a_function_scope():
+    source = vega_bundle_source(vegalite_version())
+    assert source.splitlines()[1] == "(function () {"
+    assert source.rstrip().endswith("})();")
+    assert "window.vegaEmbed = vegaEmbed" in source or "window.vegaEmbed=" in source
+    assert "https://cdn" not in source
+
+
+def test_vegalite_version_matches_altair():
+    assert alt.SCHEMA_VERSION.startswith(f"v{vegalite_version()}.")
+
+
+def test_duplicate_scripts_are_dropped_keeping_order():
+    from sphinx.builders.html._assets import _JavaScript
+
+    scripts = [
+        _JavaScript("a.js"),
+        _JavaScript(None, body="const THEBE_JS_URL = 1"),
+        _JavaScript("", body="const THEBE_JS_URL = 1"),
+        _JavaScript("b.js"),
+        _JavaScript("a.js"),
+    ]
+    _drop_duplicate_scripts(scripts)
+    assert [(s.filename, s.attributes.get("body")) for s in scripts] == [
+        ("a.js", None), (None, "const THEBE_JS_URL = 1"), ("b.js", None)]
+
+
+def test_execution_cache_is_emptied_when_notebook_inputs_change(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "arms.csv").write_text("id\n1\n")
+    build = tmp_path / "_build"
+    (build / ".jupyter_cache").mkdir(parents=True)
+    (build / ".jupyter_cache" / "outputs").write_text("cached")
+
+    first = inputs_digest((data,))
+    assert refresh_cache_if_inputs_changed(build, first) is True  # no stamp yet
+    (build / ".jupyter_cache").mkdir()
+    (build / ".jupyter_cache" / "outputs").write_text("cached")
+    assert refresh_cache_if_inputs_changed(build, first) is False
+    assert (build / ".jupyter_cache" / "outputs").exists(), "unchanged inputs keep the cache"
+
+    (data / "arms.csv").write_text("id\n2\n")
+    second = inputs_digest((data,))
+    assert second != first
+    assert refresh_cache_if_inputs_changed(build, second) is True
+    assert not (build / ".jupyter_cache").exists(), "changed inputs empty the cache"
