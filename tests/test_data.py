@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from manchuria import data
@@ -123,7 +124,7 @@ def test_renamed_column_in_header(broken):
 
 
 def test_unknown_resource_lists_the_known_ones():
-    with pytest.raises(DataError, match="no resource named 'armz'; expected one of arms"):
+    with pytest.raises(DataError, match="no resource named 'armz'; expected one of events, places, names, arms"):
         data.load("armz")
 
 
@@ -131,3 +132,139 @@ def test_invalid_datapackage_json(broken, tmp_path):
     _, load = broken
     (tmp_path / "data" / "datapackage.json").write_text("{not json", encoding="utf-8")
     assert "datapackage.json: not valid JSON" in _message(load)
+
+
+# --- The whole package ------------------------------------------------------------------
+
+RESOURCES = [item["name"] for item in data.read_package()["resources"]]
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_every_resource_loads_with_a_named_loader(name):
+    frame = getattr(data, f"load_{name}")()
+    assert len(frame) > 0
+    assert frame["id"].is_unique
+
+
+def test_frictionless_validates_the_package():
+    from frictionless import validate
+
+    report = validate(data.DATA_DIR / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
+
+
+def test_every_resource_is_described_in_the_readme():
+    readme = (data.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    for item in data.read_package()["resources"]:
+        assert f"`{item['path']}`" in readme, item["path"]
+
+
+# --- Broken data across files -----------------------------------------------------------
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path):
+    """A copy of data/ and references.bib, and `edit(file, old, new)` that re-hashes."""
+    folder = tmp_path / "data"
+    shutil.copytree(data.DATA_DIR, folder)
+    bibliography = tmp_path / "references.bib"
+    shutil.copy(data.BIBLIOGRAPHY, bibliography)
+
+    def edit(filename: str, old: str, new: str) -> None:
+        path = folder / filename
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"test setup: {old!r} not in {filename}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        data.update_hashes(folder)
+
+    def load(name: str):
+        return data.load(name, folder, bibliography)
+
+    return edit, load
+
+
+def _first_data_row(name: str) -> str:
+    return (data.DATA_DIR / f"{name}.csv").read_text(encoding="utf-8").splitlines()[1]
+
+
+def test_event_date_before_the_chapter(package_copy):
+    edit, load = package_copy
+    row = _first_data_row("events")
+    start = row.split(",")[1]
+    edit("events.csv", row, row.replace(f",{start},", ",1944-12-31,", 1))
+    assert "events.csv, row 2, column 'start_date': found '1944-12-31', expected a value of at least 1945-02-11" in _message(lambda: load("events"))
+
+
+def test_event_date_that_does_not_exist(package_copy):
+    edit, load = package_copy
+    row = _first_data_row("events")
+    start = row.split(",")[1]
+    edit("events.csv", row, row.replace(f",{start},", ",1945-02-30,", 1))
+    assert "row 2, column 'start_date': found '1945-02-30', expected an ISO date YYYY-MM-DD" in _message(lambda: load("events"))
+
+
+def test_event_ending_before_it_starts(package_copy):
+    edit, load = package_copy
+    row = _first_data_row("events")
+    start = row.split(",")[1]
+    fields = row.split(",")
+    fields[2] = "1945-02-11" if start > "1945-02-11" else "1944-12-31"
+    edit("events.csv", row, ",".join(fields))
+    message = _message(lambda: load("events"))
+    assert "row 2, column 'end_date'" in message
+
+
+def test_unknown_place_in_events_names_the_foreign_key(package_copy):
+    edit, load = package_copy
+    lines = (data.DATA_DIR / "events.csv").read_text(encoding="utf-8").splitlines()
+    number, row = next((n, line) for n, line in enumerate(lines[1:], start=2) if ",moscow," in line)
+    edit("events.csv", row, row.replace(",moscow,", ",atlantis,", 1))
+    assert f"events.csv, row {number}, column 'place': found 'atlantis', expected an existing id in places.csv" in _message(lambda: load("events"))
+
+
+def test_claim_from_a_document_the_book_was_not_commissioned_from(package_copy):
+    edit, load = package_copy
+    row = _first_data_row("claims")
+    source = row.split(",")[2]
+    edit("claims.csv", row, row.replace(f",{source},", ",wikipedia_treaty1945,", 1))
+    assert "row 2, column 'source_key': found 'wikipedia_treaty1945', expected one of globalsecurity_northeast, wikipedia_occupation" in _message(lambda: load("claims"))
+
+
+# --- What the evidence must cover -------------------------------------------------------
+
+
+def test_at_least_sixty_events_from_yalta_to_the_lushun_handover():
+    events = data.load_events()
+    assert len(events) >= 60
+    assert events["start_date"].min() == pd.Timestamp("1945-02-11")
+    assert events["start_date"].max() <= pd.Timestamp("1955-05-31")
+    assert events["start_date"].max() >= pd.Timestamp("1955-05-01"), "the chapter ends with the Lüshun handover"
+
+
+@pytest.mark.parametrize(
+    "day, what",
+    [
+        ("1945-02-11", "Yalta Agreement"),
+        ("1945-08-09", "Soviet invasion"),
+        ("1945-08-14", "Sino-Soviet treaty"),
+        ("1945-08-15", "Japanese surrender broadcast"),
+        ("1946-03-22", "Soviet note: out by the end of April"),
+        ("1946-05-03", "withdrawal completed (Wikipedia)"),
+    ],
+)
+def test_every_dated_event_of_the_source_documents_is_recorded(day, what):
+    events = data.load_events()
+    assert (events["start_date"] == pd.Timestamp(day)).any(), what
+
+
+def test_claims_show_both_ends_of_the_withdrawal():
+    claims = data.load_claims()
+    withdrawal = claims[claims["topic"] == "withdrawal"]
+    values = " ".join(withdrawal["stated_value"]).lower()
+    assert "april 1946" in values and "3 may 1946" in values
+
+
+def test_every_claim_has_a_verdict_and_evidence():
+    claims = data.load_claims()
+    assert set(claims["source_key"]) == {"globalsecurity_northeast", "wikipedia_occupation"}
+    assert claims["evidence"].str.len().min() > 20

@@ -24,7 +24,11 @@ from .book import REPO_ROOT
 
 DATA_DIR = REPO_ROOT / "data"
 BIBLIOGRAPHY = REPO_ROOT / "references.bib"
-SOURCE_KEYS_FIELD = "source_keys"
+# A field marked "x-bibliography": true holds ";"-separated keys of references.bib.
+BIBLIOGRAPHY_FLAG = "x-bibliography"
+LIST_SEPARATOR = ";"
+# Pairs of columns where the second, when given, may not be less than the first.
+ORDERED_PAIRS = (("start_date", "end_date"), ("value_low", "value_high"))
 
 
 class DataError(ValueError):
@@ -143,6 +147,8 @@ def update_hashes(data_dir: Path = DATA_DIR) -> list[str]:
     package = read_package(data_dir)
     changed = []
     for item in package["resources"]:
+        if not (data_dir / item["path"]).exists():
+            raise DataError(f"{_display(data_dir / item['path'])}: file not found (datapackage.json lists it)")
         digest = f"sha256:{sha256(data_dir / item['path'])}"
         if item.get("hash") != digest:
             item["hash"] = digest
@@ -230,11 +236,12 @@ def validate_rows(
                     first = unique_seen[field["name"]].setdefault(value, row_number)
                     if first != row_number:
                         raise _fail(where, text, f"a value not already used (row {first} has it)")
-                if field["name"] == SOURCE_KEYS_FIELD and bib_keys is not None:
-                    for key in text.split(";"):
+                if field.get(BIBLIOGRAPHY_FLAG) and bib_keys is not None:
+                    for key in text.split(LIST_SEPARATOR):
                         if key not in bib_keys:
                             raise _fail(where, key, "a key defined in references.bib")
                 row[field["name"]] = value
+            _check_order(path, row_number, row)
             if primary_key:
                 key = tuple(row[name] for name in primary_key)
                 first = seen.setdefault(key, row_number)
@@ -246,6 +253,38 @@ def validate_rows(
                     )
             rows.append(row)
     return rows
+
+
+def _check_order(path: Path, row_number: int, row: dict[str, Any]) -> None:
+    for first, second in ORDERED_PAIRS:
+        low, high = row.get(first), row.get(second)
+        if low is not None and high is not None and high < low:
+            raise _fail(
+                Location(path, row_number, second), str(high), f"a value not before {first} ({low})"
+            )
+
+
+def _check_foreign_keys(
+    path: Path, rows: list[dict[str, Any]], schema: dict[str, Any], data_dir: Path, bibliography: Path
+) -> None:
+    for foreign_key in schema.get("foreignKeys", []):
+        (column,) = _as_list(foreign_key["fields"])
+        reference = foreign_key["reference"]
+        (target_column,) = _as_list(reference["fields"])
+        target = load(reference["resource"], data_dir, bibliography)
+        allowed = set(target[target_column])
+        for row_number, row in enumerate(rows, start=2):
+            value = row[column]
+            if value is not None and value not in allowed:
+                raise _fail(
+                    Location(path, row_number, column),
+                    value,
+                    f"an existing {target_column} in {reference['resource']}.csv",
+                )
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _frame(rows: list[dict[str, Any]], fields: list[dict[str, Any]]) -> pd.DataFrame:
@@ -281,12 +320,60 @@ def load(name: str, data_dir: Path = DATA_DIR, bibliography: Path = BIBLIOGRAPHY
             )
     bib_keys = bibliography_keys(bibliography) if bibliography.exists() else set()
     rows = validate_rows(path, item["schema"], bib_keys)
+    _check_foreign_keys(path, rows, item["schema"], data_dir, bibliography)
     return _frame(rows, item["schema"]["fields"])
+
+
+def load_events(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Dated events, 11 February 1945 to 31 May 1955 (``data/events.csv``)."""
+    return load("events", data_dir)
+
+
+def load_places(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Places the book names, with period names and coordinates (``data/places.csv``)."""
+    return load("places", data_dir)
+
+
+def load_names(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """People, places and institutions in every form (``data/names.csv``)."""
+    return load("names", data_dir)
 
 
 def load_arms(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Captured Japanese arms, as the sources state them (``data/arms.csv``)."""
     return load("arms", data_dir)
+
+
+def load_forces(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Forces in the August 1945 invasion, one row per source figure (``data/forces.csv``)."""
+    return load("forces", data_dir)
+
+
+def load_removals(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Estimates of Soviet removals of Manchurian industry (``data/removals.csv``)."""
+    return load("removals", data_dir)
+
+
+def load_control(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Who held each major city, 1945–1948 (``data/control.csv``)."""
+    return load("control", data_dir)
+
+
+def load_claims(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The two commissioning documents' claims, with verdicts (``data/claims.csv``)."""
+    return load("claims", data_dir)
+
+
+def cited_keys(data_dir: Path = DATA_DIR) -> set[str]:
+    """Every bibliography key any data row cites."""
+    keys: set[str] = set()
+    for item in read_package(data_dir)["resources"]:
+        frame = load(item["name"], data_dir)
+        for field in item["schema"]["fields"]:
+            if field.get(BIBLIOGRAPHY_FLAG):
+                for cell in frame[field["name"]].dropna():
+                    keys |= set(cell.split(LIST_SEPARATOR))
+    return keys
 
 
 if __name__ == "__main__":

@@ -147,6 +147,12 @@ def _html_page_context(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    from . import bibstyle
+    from .datadictionary import DataDictionary
+
+    bibstyle.register()
+
+    app.add_directive("data-dictionary", DataDictionary)
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("env-get-outdated", _env_get_outdated)
