@@ -69,38 +69,38 @@ def test_wrong_type_names_file_row_column_and_value(broken):
 def test_missing_required_value(broken):
     edit, load = broken
     edit("gs-rifles,rifles,nationalist,ratio,2,Communist acquisitions = 1,", "gs-rifles,rifles,nationalist,ratio,2,,")
-    assert "row 2, column 'basis': found '', expected a value (this column is required)" in _message(load)
+    assert "arms.csv, row 2, column 'basis': found '', expected a value (this column is required)" in _message(load)
 
 
 def test_value_outside_the_allowed_set(broken):
     edit, load = broken
     edit("gs-artillery,artillery,", "gs-artillery,cannons,")
     message = _message(load)
-    assert "row 4, column 'category': found 'cannons', expected one of rifles, machine_guns" in message
+    assert "arms.csv, row 4, column 'category': found 'cannons', expected one of rifles, machine_guns" in message
 
 
 def test_below_minimum(broken):
     edit, load = broken
     edit("ratio,10,", "ratio,-10,")
-    assert "row 4, column 'value': found '-10', expected a value of at least 0" in _message(load)
+    assert "arms.csv, row 4, column 'value': found '-10', expected a value of at least 0" in _message(load)
 
 
 def test_period_out_of_the_chapter(broken):
     edit, load = broken
     edit("ratio,2,Communist acquisitions = 1,1945-1946", "ratio,2,Communist acquisitions = 1,1937-1946")
-    assert "row 2, column 'period': found '1937-1946', expected text matching the pattern" in _message(load)
+    assert "arms.csv, row 2, column 'period': found '1937-1946', expected text matching the pattern" in _message(load)
 
 
 def test_duplicate_primary_key(broken):
     edit, load = broken
     edit("gs-machine-guns,", "gs-rifles,")
-    assert "row 3, column 'id': found 'gs-rifles', expected a value not already used (row 2 has it)" in _message(load)
+    assert "arms.csv, row 3, column 'id': found 'gs-rifles', expected a value not already used (row 2 has it)" in _message(load)
 
 
 def test_unknown_source_key(broken):
     edit, load = broken
     edit("1945-1946,globalsecurity_northeast,", "1945-1946,nosuchsource,")
-    assert "row 2, column 'source_keys': found 'nosuchsource', expected a key defined in references.bib" in _message(load)
+    assert "arms.csv, row 2, column 'source_keys': found 'nosuchsource', expected a key defined in references.bib" in _message(load)
 
 
 def test_wrong_hash_names_the_file_and_the_fix(broken):
@@ -114,13 +114,13 @@ def test_wrong_hash_names_the_file_and_the_fix(broken):
 def test_wrong_number_of_cells(broken):
     edit, load = broken
     edit("gs-rifles,rifles,", "gs-rifles,rifles,extra,")
-    assert "row 2: found '10 cells', expected 9 cells" in _message(load)
+    assert "arms.csv, row 2: found '10 cells', expected 9 cells" in _message(load)
 
 
 def test_renamed_column_in_header(broken):
     edit, load = broken
     edit("id,category,", "key,category,")
-    assert "row 1: found 'key,category" in _message(load)
+    assert "arms.csv, row 1: found 'key,category" in _message(load)
 
 
 def test_unknown_resource_lists_the_known_ones():
@@ -200,7 +200,7 @@ def test_event_date_that_does_not_exist(package_copy):
     row = _first_data_row("events")
     start = row.split(",")[1]
     edit("events.csv", row, row.replace(f",{start},", ",1945-02-30,", 1))
-    assert "row 2, column 'start_date': found '1945-02-30', expected an ISO date YYYY-MM-DD" in _message(lambda: load("events"))
+    assert "events.csv, row 2, column 'start_date': found '1945-02-30', expected an ISO date YYYY-MM-DD" in _message(lambda: load("events"))
 
 
 def test_event_ending_before_it_starts(package_copy):
@@ -211,7 +211,7 @@ def test_event_ending_before_it_starts(package_copy):
     fields[2] = "1945-02-11" if start > "1945-02-11" else "1944-12-31"
     edit("events.csv", row, ",".join(fields))
     message = _message(lambda: load("events"))
-    assert "row 2, column 'end_date'" in message
+    assert "events.csv, row 2, column 'end_date'" in message
 
 
 def test_unknown_place_in_events_names_the_foreign_key(package_copy):
@@ -227,7 +227,7 @@ def test_claim_from_a_document_the_book_was_not_commissioned_from(package_copy):
     row = _first_data_row("claims")
     source = row.split(",")[2]
     edit("claims.csv", row, row.replace(f",{source},", ",wikipedia_treaty1945,", 1))
-    assert "row 2, column 'source_key': found 'wikipedia_treaty1945', expected one of globalsecurity_northeast, wikipedia_occupation" in _message(lambda: load("claims"))
+    assert "claims.csv, row 2, column 'source_key': found 'wikipedia_treaty1945', expected one of globalsecurity_northeast, wikipedia_occupation" in _message(lambda: load("claims"))
 
 
 # --- What the evidence must cover -------------------------------------------------------
