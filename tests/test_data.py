@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -32,26 +33,32 @@ def test_every_source_key_is_in_the_bibliography():
 
 
 @pytest.fixture
-def broken(tmp_path: Path):
-    """A copy of data/ and references.bib; `edit(old, new)` changes arms.csv and re-hashes it."""
+def package_copy(tmp_path: Path):
+    """A copy of data/ and references.bib; `edit(file, old, new)` changes a file and re-hashes it."""
     folder = tmp_path / "data"
     shutil.copytree(data.DATA_DIR, folder)
     bibliography = tmp_path / "references.bib"
     shutil.copy(data.BIBLIOGRAPHY, bibliography)
 
-    def edit(old: str, new: str, *, rehash: bool = True) -> Path:
-        csv = folder / "arms.csv"
-        text = csv.read_text(encoding="utf-8")
-        assert old in text, f"test setup: {old!r} not in arms.csv"
-        csv.write_text(text.replace(old, new, 1), encoding="utf-8")
+    def edit(filename: str, old: str, new: str, *, rehash: bool = True) -> None:
+        path = folder / filename
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"test setup: {old!r} not in {filename}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
         if rehash:
             data.update_hashes(folder)
-        return csv
 
-    def load():
-        return data.load("arms", folder, bibliography)
+    def load(name: str):
+        return data.load(name, folder, bibliography)
 
     return edit, load
+
+
+@pytest.fixture
+def broken(package_copy):
+    """The same, for arms.csv alone."""
+    edit, load = package_copy
+    return functools.partial(edit, "arms.csv"), functools.partial(load, "arms")
 
 
 def _message(load) -> str:
@@ -162,45 +169,23 @@ def test_every_resource_is_described_in_the_readme():
 # --- Broken data across files -----------------------------------------------------------
 
 
-@pytest.fixture
-def package_copy(tmp_path: Path):
-    """A copy of data/ and references.bib, and `edit(file, old, new)` that re-hashes."""
-    folder = tmp_path / "data"
-    shutil.copytree(data.DATA_DIR, folder)
-    bibliography = tmp_path / "references.bib"
-    shutil.copy(data.BIBLIOGRAPHY, bibliography)
-
-    def edit(filename: str, old: str, new: str) -> None:
-        path = folder / filename
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"test setup: {old!r} not in {filename}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-        data.update_hashes(folder)
-
-    def load(name: str):
-        return data.load(name, folder, bibliography)
-
-    return edit, load
-
-
 def _first_data_row(name: str) -> str:
     return (data.DATA_DIR / f"{name}.csv").read_text(encoding="utf-8").splitlines()[1]
 
 
-def test_event_date_before_the_chapter(package_copy):
+@pytest.mark.parametrize(
+    "bad_date, expected",
+    [
+        ("1944-12-31", "expected a value of at least 1945-02-11"),
+        ("1945-02-30", "expected an ISO date YYYY-MM-DD that exists on the calendar"),
+    ],
+)
+def test_event_date_out_of_range_or_impossible(package_copy, bad_date, expected):
     edit, load = package_copy
     row = _first_data_row("events")
     start = row.split(",")[1]
-    edit("events.csv", row, row.replace(f",{start},", ",1944-12-31,", 1))
-    assert "events.csv, row 2, column 'start_date': found '1944-12-31', expected a value of at least 1945-02-11" in _message(lambda: load("events"))
-
-
-def test_event_date_that_does_not_exist(package_copy):
-    edit, load = package_copy
-    row = _first_data_row("events")
-    start = row.split(",")[1]
-    edit("events.csv", row, row.replace(f",{start},", ",1945-02-30,", 1))
-    assert "events.csv, row 2, column 'start_date': found '1945-02-30', expected an ISO date YYYY-MM-DD" in _message(lambda: load("events"))
+    edit("events.csv", row, row.replace(f",{start},", f",{bad_date},", 1))
+    assert f"events.csv, row 2, column 'start_date': found '{bad_date}', {expected}" in _message(lambda: load("events"))
 
 
 def test_event_ending_before_it_starts(package_copy):
@@ -268,3 +253,18 @@ def test_every_claim_has_a_verdict_and_evidence():
     claims = data.load_claims()
     assert set(claims["source_key"]) == {"globalsecurity_northeast", "wikipedia_occupation"}
     assert claims["evidence"].str.len().min() > 20
+
+
+def test_value_reads_one_cell_and_names_what_is_missing():
+    assert data.value("forces", "sov-troops-wpinv", "value_low") == 1577725
+    with pytest.raises(DataError, match="forces.csv has no row with id 'nope'"):
+        data.value("forces", "nope", "value_low")
+    with pytest.raises(DataError, match="forces.csv has no column 'size'; expected one of id, side"):
+        data.value("forces", "sov-troops-wpinv", "size")
+
+
+def test_glue_values_uses_the_row_ids_as_names():
+    from manchuria.story import glue_values
+
+    glued = glue_values("arms", "value", "gs-rifles", "zeng-kelin-rifles")
+    assert glued == {"gs_rifles": 2.0, "zeng_kelin_rifles": 20000.0}

@@ -19,6 +19,7 @@ CATEGORY_LABELS = {
     "rifles": "Rifles",
     "machine_guns": "Machine guns",
     "artillery": "Artillery pieces",
+    "mortars": "Mortars",
     "tanks": "Tanks",
     "aircraft": "Aircraft",
 }
@@ -92,13 +93,7 @@ def arms_ratio_chart(
                 title="Multiple (Communist haul = 1)",
                 scale=alt.Scale(domainMin=0),
             ),
-            color=alt.Color(
-                "side:N",
-                title=None,
-                sort=["Nationalists", "Communists"],
-                scale=alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values())),
-                legend=alt.Legend(orient="bottom"),
-            ),
+            color=_colour("side:N", SIDE_COLOURS),
             tooltip=[
                 alt.Tooltip("category:N", title="Weapon"),
                 alt.Tooltip("side:N", title="Side"),
@@ -132,4 +127,670 @@ def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_axis(labelFontSize=12, titleFontSize=12)
         .configure_legend(labelFontSize=12, titleFontSize=12)
         .configure_title(fontSize=15, subtitleFontSize=12)
+    )
+
+
+# --- Shared pieces ----------------------------------------------------------------------
+
+THEME_COLOURS = {
+    "diplomacy": "#0072B2",
+    "military": "#D55E00",
+    "occupation": "#CC79A7",
+    "economy": "#009E73",
+    "politics": "#E69F00",
+}
+HOLDER_COLOURS = {
+    "japanese": "#999999",
+    "soviet": "#CC79A7",
+    "nationalist": "#0072B2",
+    "communist": "#D55E00",
+}
+HOLDER_LABELS = {"japanese": "Japanese", "soviet": "Soviet", "nationalist": "Nationalist", "communist": "Communist"}
+HOLDER_LABEL_COLOURS = {HOLDER_LABELS[key]: colour for key, colour in HOLDER_COLOURS.items()}
+VERDICT_COLOURS = {
+    "confirmed": "#009E73",
+    "misleading": "#E69F00",
+    "disputed": "#56B4E9",
+    "unverified": "#999999",
+    "wrong": "#D55E00",
+}
+DOCUMENT_LABELS = {
+    "globalsecurity_northeast": "GlobalSecurity.org",
+    "wikipedia_occupation": "Wikipedia",
+}
+# Northeast China, for fitting the maps: west, south, east, north.
+MANCHURIA_EXTENT = (118.0, 38.3, 133.5, 50.0)
+END_OF_PERIOD = pd.Timestamp("1948-12-31")
+
+
+def _colour(field: str, colours: dict[str, str], *, title: str | None = None, legend: bool = True) -> alt.Color:
+    """A colour channel with a fixed palette: the same category keeps its colour in every chart."""
+    return alt.Color(
+        field,
+        title=title,
+        sort=list(colours),
+        scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+        legend=alt.Legend(orient="bottom") if legend else None,
+    )
+
+
+def _title(text: str | list[str], subtitle: str | list[str]) -> alt.Title:
+    return alt.Title(text, subtitle=subtitle, anchor="start")
+
+
+def _day(timestamp: pd.Timestamp) -> str:
+    return f"{timestamp.day} {timestamp:%b %Y}"
+
+
+def _require(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    if frame.empty:
+        raise ValueError(f"nothing to draw: {what}")
+    return frame
+
+
+def _basemap_layer(extent: tuple[float, float, float, float]) -> alt.Chart:
+    """The Natural Earth outlines cut to ``extent``; the map's projection fits itself to them."""
+    from .basemap import clip_ring, load_basemap
+
+    features = []
+    for feature in load_basemap()["features"]:
+        polygons = []
+        for polygon in feature["geometry"]["coordinates"]:
+            rings = [clip_ring([tuple(point) for point in ring], extent) for ring in polygon]
+            if rings and rings[0]:
+                polygons.append([[list(point) for point in ring] for ring in rings if ring])
+        if polygons:
+            features.append({**feature, "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
+    return (
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(fill="#b8b8b8", fillOpacity=0.35, stroke="#8a8a8a", strokeWidth=0.6)
+        .project(type="mercator")
+    )
+
+
+def _label_sides(frame: pd.DataFrame, *, east: float = 2.0, north: float = 0.5) -> pd.Series:
+    """'left' for a place with a neighbour just to its east (its label would cover it), else 'right'."""
+    sides = []
+    for row in frame.itertuples():
+        crowded = (
+            (frame["longitude"] > row.longitude)
+            & (frame["longitude"] - row.longitude < east)
+            & ((frame["latitude"] - row.latitude).abs() < north)
+        ).any()
+        sides.append("left" if crowded else "right")
+    return pd.Series(sides, index=frame.index)
+
+
+def _place_labels(points: alt.Chart, field: str, *, font_size: int = 12) -> list[alt.Chart]:
+    """Text beside each point, on the side `_label_sides` chose, so neighbours do not collide."""
+    return [
+        points.transform_filter(f"datum.label_side == '{side}'")
+        .mark_text(align="left" if side == "right" else "right", dx=7 if side == "right" else -7, fontSize=font_size)
+        .encode(text=f"{field}:N")
+        for side in ("right", "left")
+    ]
+
+
+# --- Events -----------------------------------------------------------------------------
+
+
+def _events_between(events: pd.DataFrame, start: str | None, end: str | None, themes) -> pd.DataFrame:
+    chosen = events
+    if start is not None:
+        chosen = chosen[chosen["start_date"] >= pd.Timestamp(start)]
+    if end is not None:
+        chosen = chosen[chosen["start_date"] <= pd.Timestamp(end)]
+    if themes is not None:
+        unknown = set(themes) - set(THEME_COLOURS)
+        if unknown:
+            raise ValueError(f"unknown theme(s) {sorted(unknown)}; expected some of {', '.join(THEME_COLOURS)}")
+        chosen = chosen[chosen["theme"].isin(themes)]
+    return _require(chosen, f"no events between {start} and {end}")
+
+
+def events_timeline_chart(
+    events: pd.DataFrame,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    themes: list[str] | None = None,
+    title: str = "Events",
+    width: int | str = "container",
+) -> alt.LayerChart:
+    """One row per event, in date order: a dot at its date, its title beside it, coloured by theme."""
+    chosen = _events_between(events, start, end, themes).sort_values("start_date")
+    frame = chosen.assign(
+        date_label=chosen["start_date"].map(_day),
+        label=chosen["title"],
+    )[["id", "start_date", "date_label", "label", "summary", "theme", "source_keys"]]
+    order = list(frame["label"])
+    first, last = frame["start_date"].min(), frame["start_date"].max()
+    description = (
+        f"Timeline of {len(frame)} events from {_day(first)} to {_day(last)}, one per row in date order: "
+        + "; ".join(f"{row.date_label}, {row.label}" for row in frame.itertuples())
+        + "."
+    )
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
+        x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%b %Y", tickCount=6)),
+        tooltip=[
+            alt.Tooltip("date_label:N", title="Date"),
+            alt.Tooltip("label:N", title="Event"),
+            alt.Tooltip("summary:N", title="What happened"),
+            alt.Tooltip("source_keys:N", title="Sources"),
+        ],
+    )
+    dots = base.mark_circle(size=90, opacity=1).encode(color=_colour("theme:N", THEME_COLOURS, title="Theme"))
+    return readable(
+        alt.layer(dots).properties(
+            width=width,
+            height=max(120, 22 * len(frame)),
+            title=_title(title, f"{len(frame)} events; sources in data/events.csv"),
+            description=description,
+        )
+    )
+
+
+def events_strip_chart(events: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
+    """Every event of the chapter on one time axis, a row per theme: the period at a glance."""
+    frame = events.assign(date_label=events["start_date"].map(_day))[
+        ["start_date", "date_label", "title", "theme", "source_keys"]
+    ]
+    counts = frame["theme"].value_counts()
+    description = (
+        f"Strip chart of all {len(frame)} events from {_day(frame['start_date'].min())} to "
+        f"{_day(frame['start_date'].max())}, one row per theme: "
+        + "; ".join(f"{theme} {counts.get(theme, 0)}" for theme in THEME_COLOURS)
+        + ". Events cluster in 1945–1946 and 1948."
+    )
+    return readable(
+        alt.Chart(frame)
+        .mark_tick(thickness=2, size=22)
+        .encode(
+            x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickCount=11)),
+            y=alt.Y("theme:N", title=None, sort=list(THEME_COLOURS)),
+            color=_colour("theme:N", THEME_COLOURS, legend=False),
+            tooltip=[
+                alt.Tooltip("date_label:N", title="Date"),
+                alt.Tooltip("title:N", title="Event"),
+                alt.Tooltip("source_keys:N", title="Sources"),
+            ],
+        )
+        .properties(
+            width=width,
+            height=170,
+            title=_title("Manchuria 1945–1955: every event in the chapter", "One mark per event; hover for details"),
+            description=description,
+        )
+    )
+
+
+# --- August 1945 ------------------------------------------------------------------------
+
+SIDE_NAMES = {
+    "soviet": "Soviet",
+    "mongolian": "Mongolian",
+    "japanese": "Japanese",
+    "manchukuo": "Manchukuo",
+    "mengjiang": "Mengjiang",
+}
+FORCE_SIDE_COLOURS = {
+    "Soviet": "#CC79A7",
+    "Mongolian": "#E69F00",
+    "Japanese": "#555555",
+    "Manchukuo": "#56B4E9",
+    "Mengjiang": "#009E73",
+}
+
+
+def forces_chart(
+    forces: pd.DataFrame, *, measures: tuple[str, ...] = ("troops", "tanks", "aircraft"), width: int = 420
+) -> alt.FacetChart:
+    """Each source's figure for the forces of August 1945: a dot (or a range) per figure, by side."""
+    chosen = _require(forces[forces["measure"].isin(measures)], f"no forces rows for {measures}")
+    frame = chosen.assign(
+        side_label=chosen["side"].map(SIDE_NAMES),
+        figure=[
+            f"{low:,}" if low == high else f"{low:,}–{high:,}"
+            for low, high in zip(chosen["value_low"], chosen["value_high"])
+        ],
+    )[["id", "side_label", "measure", "value_low", "value_high", "figure", "scope", "source_keys"]]
+    parts = []
+    for measure in measures:
+        rows = frame[frame["measure"] == measure]
+        for side in rows["side_label"].unique():
+            figures = sorted(set(rows[rows["side_label"] == side]["figure"]))
+            parts.append(f"{side} {measure}: {', '.join(figures)}")
+    description = (
+        "Dot plot of the forces in the Soviet invasion of Manchuria, August 1945, one dot per figure a source gives, "
+        "so that disagreements show as several dots: " + "; ".join(parts) + "."
+    )
+    sides = [side for side in FORCE_SIDE_COLOURS if side in set(frame["side_label"])]
+    colour = _colour("side_label:N", {side: FORCE_SIDE_COLOURS[side] for side in sides})
+    base = alt.Chart().encode(
+        y=alt.Y("side_label:N", title=None, sort=sides),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("side_label:N", title="Side"),
+            alt.Tooltip("figure:N", title="Figure"),
+            alt.Tooltip("scope:N", title="What it counts"),
+            alt.Tooltip("source_keys:N", title="Source"),
+        ],
+    )
+    ranges = base.mark_rule(strokeWidth=3).encode(x=alt.X("value_low:Q", title=None), x2="value_high:Q")
+    dots = base.mark_point(size=70, filled=True, opacity=0.75).encode(x=alt.X("value_low:Q", title=None))
+    return readable(
+        alt.layer(ranges, dots, data=frame)
+        .properties(width=width, height=alt.Step(22))
+        .facet(
+            row=alt.Row(
+                "measure:N",
+                sort=list(measures),
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=13, labelFontWeight="bold"),
+            ),
+            title=_title(
+                "Forces in August 1945: the sources disagree",
+                "One dot per figure a source gives; bars show a stated range. Hover for the source.",
+            ),
+            description=description,
+        )
+        .resolve_scale(x="independent", y="independent")
+    )
+
+
+def _places_in_extent(places: pd.DataFrame, extent: tuple[float, float, float, float]) -> pd.DataFrame:
+    west, south, east, north = extent
+    located = places.dropna(subset=["latitude", "longitude"])
+    return located[
+        located["longitude"].between(west, east) & located["latitude"].between(south, north)
+    ]
+
+
+def offensive_map(
+    places: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    start: str = "1945-08-09",
+    end: str = "1945-09-02",
+    width: int | str = "container",
+) -> alt.LayerChart:
+    """Where the recorded events of the invasion took place, with each place's first date, on a modern basemap."""
+    window = _events_between(events, start, end, None)
+    shown = _places_in_extent(places, MANCHURIA_EXTENT)
+    located = window.merge(shown, left_on="place", right_on="id", suffixes=("", "_place"))
+    located = _require(located, f"no events between {start} and {end} at a mapped place")
+    first = (
+        located.sort_values("start_date")
+        .groupby("place", as_index=False)
+        .agg(
+            name=("name_pinyin", "first"),
+            period_names=("period_names", "first"),
+            latitude=("latitude", "first"),
+            longitude=("longitude", "first"),
+            date=("start_date", "first"),
+            events=("title", lambda titles: "; ".join(titles)),
+        )
+    )
+    first["label"] = [f"{name}, {date.day} {date:%b}" for name, date in zip(first["name"], first["date"])]
+    first["period_names"] = first["period_names"].fillna("")
+    first["label_side"] = _label_sides(first)
+    description = (
+        f"Map of Northeast China on modern borders, marking the {len(first)} places where the chapter records events "
+        f"between {_day(pd.Timestamp(start))} and {_day(pd.Timestamp(end))}, with the first date at each: "
+        + "; ".join(first.sort_values("date")["label"])
+        + "."
+    )
+    points = alt.Chart(first).encode(
+        longitude="longitude:Q",
+        latitude="latitude:Q",
+        tooltip=[
+            alt.Tooltip("name:N", title="Place"),
+            alt.Tooltip("period_names:N", title="Also called"),
+            alt.Tooltip("events:N", title="Events"),
+        ],
+    )
+    return readable(
+        alt.layer(
+            _basemap_layer(MANCHURIA_EXTENT),
+            points.mark_circle(size=80, color="#D55E00", opacity=1),
+            *_place_labels(points, "label"),
+        )
+        .project(type="mercator")
+        .properties(
+            width=width,
+            height=420,
+            title=_title(
+                "Where the invasion's events took place, August 1945",
+                ["First recorded date at each place. Modern borders (Natural Earth):",
+                 "in 1945 Manchukuo was a Japanese puppet state and Korea a Japanese colony."],
+            ),
+            description=description,
+        )
+    )
+
+
+# --- Treaties and returns ---------------------------------------------------------------
+
+
+def concessions_chart(
+    concessions: pd.DataFrame, *, show: str = "terms", width: int | str = "container"
+) -> alt.LayerChart:
+    """The concessions' promised 30-year terms against the years they were actually held."""
+    if show not in ("terms", "returns"):
+        raise ValueError(f"show must be 'terms' or 'returns', not {show!r}")
+    frame = _require(concessions, "no concessions").assign(
+        promised_label=lambda f: f["promised_end"].dt.year.astype(str),
+        returned_label=lambda f: f["returned_on"].map(_day),
+        deadline_label=lambda f: f["deadline_1950"].map(_day),
+    )[["concession", "granted_on", "promised_end", "returned_on", "deadline_1950", "term_years",
+       "promised_label", "returned_label", "deadline_label", "source_keys"]]
+    description = (
+        "Gantt chart of the concessions granted to the Soviet Union on 14 August 1945: "
+        + "; ".join(
+            f"{row.concession}, promised for {row.term_years} years (to {row.promised_label}), "
+            f"returned on {row.returned_label}"
+            + (f", against a 1950 deadline of {row.deadline_label}" if show == "returns" else "")
+            for row in frame.itertuples()
+        )
+        + "."
+    )
+    base = alt.Chart(frame).encode(
+        y=alt.Y("concession:N", title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=[
+            alt.Tooltip("concession:N", title="Concession"),
+            alt.Tooltip("term_years:Q", title="Term promised (years)"),
+            alt.Tooltip("returned_label:N", title="Returned"),
+            alt.Tooltip("deadline_label:N", title="1950 deadline"),
+            alt.Tooltip("source_keys:N", title="Sources"),
+        ],
+    )
+    promised = base.mark_bar(height=22, opacity=0.3, color="#0072B2").encode(
+        x=alt.X("granted_on:T", title=None, axis=alt.Axis(format="%Y", tickCount=8)), x2="promised_end:T"
+    )
+    held = base.mark_bar(height=22, color="#0072B2").encode(x="granted_on:T", x2="returned_on:T")
+    held_label = base.mark_text(align="left", dx=4, fontSize=12).encode(x="returned_on:T", text="returned_label:N")
+    layers = [promised, held, held_label]
+    if show == "returns":
+        layers.append(base.mark_tick(thickness=3, size=30, color="#D55E00").encode(x="deadline_1950:T"))
+    title = (
+        "The 1945 concessions: thirty years promised, a decade held"
+        if show == "terms"
+        else "Returning the concessions: the 1950 deadline and the actual hand-over"
+    )
+    subtitle = (
+        "Pale bar: the 30-year term of 1945. Dark bar: the years actually held."
+        if show == "terms"
+        else "Dark bar: years held. Orange tick: return promised in 1950 by the end of 1952."
+    )
+    return readable(
+        alt.layer(*layers).properties(
+            width=width, height=110, title=_title(title, subtitle), description=description
+        )
+    )
+
+
+def withdrawal_deadlines_chart(
+    withdrawal: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    completed_event: str = "1946-05-03-soviet-withdrawal-complete",
+    width: int | str = "container",
+) -> alt.LayerChart:
+    """Each announced deadline for the Soviet withdrawal, plotted against the day it was announced."""
+    frame = _require(withdrawal, "no withdrawal deadlines").assign(
+        said_label=lambda f: f["said_on"].map(_day),
+        deadline_label=lambda f: f["deadline"].map(_day),
+    )[["id", "said_on", "deadline", "said_label", "deadline_label", "said_by", "statement", "source_keys"]]
+    # Labels of the latest points go on their left, where there is room.
+    late = frame["said_on"].min() + 0.8 * (frame["said_on"].max() - frame["said_on"].min())
+    frame["label_side"] = ["left" if said > late else "right" for said in frame["said_on"]]
+    frame.loc[frame["said_on"] == frame["said_on"].max(), "label_side"] = "below"
+    completed = events[events["id"] == completed_event]
+    if completed.empty:
+        raise ValueError(f"events.csv has no event {completed_event!r} marking the end of the withdrawal")
+    completed_on = completed["start_date"].iloc[0]
+    completed_frame = pd.DataFrame(
+        {"date": [completed_on], "label": [f"Withdrawal completed, per Wikipedia: {_day(completed_on)}"]}
+    )
+    description = (
+        "Scatter plot of the announced deadlines for the end of the Soviet withdrawal from Manchuria, each placed at "
+        "the day it was stated: "
+        + "; ".join(f"on {row.said_label} ({row.said_by}): {row.deadline_label}" for row in frame.itertuples())
+        + f". A horizontal line marks the completion date Wikipedia gives, {_day(completed_on)}."
+    )
+    x = alt.X("said_on:T", title="Day the deadline was stated", axis=alt.Axis(format="%b %Y"))
+    y = alt.Y("deadline:T", title="Deadline announced", axis=alt.Axis(format="%b %Y"))
+    points = alt.Chart(frame).encode(
+        x=x,
+        y=y,
+        tooltip=[
+            alt.Tooltip("said_label:N", title="Stated"),
+            alt.Tooltip("said_by:N", title="By"),
+            alt.Tooltip("deadline_label:N", title="Deadline"),
+            alt.Tooltip("statement:N", title="What was said"),
+            alt.Tooltip("source_keys:N", title="Source"),
+        ],
+    )
+    done = alt.Chart(completed_frame)
+    return readable(
+        alt.layer(
+            points.mark_line(color="#0072B2", strokeDash=[4, 3], point=False),
+            points.mark_circle(size=90, color="#0072B2", opacity=1),
+            points.transform_filter("datum.label_side == 'right'")
+            .mark_text(align="left", dx=8, fontSize=12).encode(text="deadline_label:N"),
+            points.transform_filter("datum.label_side == 'left'")
+            .mark_text(align="right", dx=-8, fontSize=12).encode(text="deadline_label:N"),
+            points.transform_filter("datum.label_side == 'below'")
+            .mark_text(align="right", dy=14, fontSize=12).encode(text="deadline_label:N"),
+            done.mark_rule(color="#D55E00", strokeWidth=2).encode(y="date:T"),
+            done.mark_text(align="left", x=5, dy=-8, color="#D55E00", fontSize=12).encode(y="date:T", text="label:N"),
+        ).properties(
+            width=width,
+            height=320,
+            title=_title(
+                "The withdrawal deadline kept moving, September 1945 to April 1946",
+                "Each dot: a deadline for the last Soviet troops to leave, placed at the day it was announced.",
+            ),
+            description=description,
+        )
+    )
+
+
+def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") -> alt.LayerChart:
+    """Estimates of the share of equipment removed, as ranges, with who made each estimate."""
+    shares = _require(removals[removals["measure"] == "share_removed"], "no share_removed estimates")
+    frame = shares.assign(
+        figure=[f"{low:g}%" if low == high else f"{low:g}–{high:g}%" for low, high in zip(shares["value_low"], shares["value_high"])],
+        date_label=shares["date"].map(_day),
+    )[["item", "value_low", "value_high", "figure", "estimator", "date_label", "source_keys", "quote"]]
+    description = (
+        "Range chart of estimates of the share of equipment the Soviets removed from Manchurian plants: "
+        + "; ".join(f"{row.item}: {row.figure} ({row.estimator}, {row.date_label})" for row in frame.itertuples())
+        + ". Each is one observer's estimate, not a measurement."
+    )
+    base = alt.Chart(frame).encode(
+        y=alt.Y("item:N", title=None, sort="-x", axis=alt.Axis(labelLimit=280)),
+        tooltip=[
+            alt.Tooltip("item:N", title="What"),
+            alt.Tooltip("figure:N", title="Share removed"),
+            alt.Tooltip("estimator:N", title="Estimated by"),
+            alt.Tooltip("date_label:N", title="When"),
+            alt.Tooltip("quote:N", title="Source text"),
+        ],
+    )
+    return readable(
+        alt.layer(
+            base.mark_bar(height=14, color="#CC79A7", opacity=0.35).encode(
+                x=alt.X("value_low:Q", title="Share of equipment removed (%)", scale=alt.Scale(domain=[0, 100])),
+                x2=alt.value(0),
+            ),
+            base.mark_rule(strokeWidth=6, color="#CC79A7").encode(x="value_low:Q", x2="value_high:Q"),
+            base.mark_text(align="left", dx=6, fontSize=12).encode(x="value_high:Q", text="figure:N"),
+        ).properties(
+            width=width,
+            height=alt.Step(30),
+            title=_title(
+                "Soviet removals: estimates of the share of equipment taken",
+                "Each bar is one observer's estimate, 1945–1946; a thick end shows a stated range.",
+            ),
+            description=description,
+        )
+    )
+
+
+# --- Who held the cities ----------------------------------------------------------------
+
+
+def _control_frame(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    frame = control.merge(places[["id", "name_pinyin", "period_names"]], left_on="place", right_on="id", suffixes=("", "_place"))
+    frame = frame.assign(
+        end=frame["end_date"].fillna(END_OF_PERIOD),
+        holder_label=frame["holder"].map(HOLDER_LABELS),
+        city=[
+            f"{name} ({period.split(';')[0]})" if isinstance(period, str) and period else name
+            for name, period in zip(frame["name_pinyin"], frame["period_names"])
+        ],
+        start_label=frame["start_date"].map(_day),
+        end_label=[_day(end) if not pd.isna(end) else "after 1948" for end in frame["end_date"]],
+    )
+    return frame
+
+
+def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
+    """Who held each major city, August 1945 to 1948, as coloured spells on a time axis."""
+    frame = _require(_control_frame(control, places), "no control spells")
+    cities = list(frame.sort_values("start_date").drop_duplicates("city")["city"])
+    summary = []
+    for city in cities:
+        spells = frame[frame["city"] == city].sort_values("start_date")
+        summary.append(f"{city}: " + ", then ".join(f"{s.holder_label} from {s.start_label}" for s in spells.itertuples()))
+    description = "Timeline of who held each major Manchurian city, 1945–1948. " + "; ".join(summary) + "."
+    return readable(
+        alt.Chart(frame[["city", "holder_label", "start_date", "end", "start_label", "end_label", "source_keys", "note"]])
+        .mark_bar(height=16)
+        .encode(
+            y=alt.Y("city:N", title=None, sort=cities, axis=alt.Axis(labelLimit=220)),
+            x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickCount=4),
+                    scale=alt.Scale(domain=["1945-08-01", "1948-12-31"])),
+            x2="end:T",
+            color=_colour("holder_label:N", HOLDER_LABEL_COLOURS, title="Held by"),
+            tooltip=[
+                alt.Tooltip("city:N", title="City"),
+                alt.Tooltip("holder_label:N", title="Held by"),
+                alt.Tooltip("start_label:N", title="From"),
+                alt.Tooltip("end_label:N", title="Until"),
+                alt.Tooltip("note:N", title="Note"),
+                alt.Tooltip("source_keys:N", title="Sources"),
+            ],
+        )
+        .properties(
+            width=width,
+            height=alt.Step(24),
+            title=_title("Who held Manchuria's cities, 1945–1948", "Spells of control as the sources date them; gaps are undated."),
+            description=description,
+        )
+    )
+
+
+def holders_on(control: pd.DataFrame, places: pd.DataFrame, day: str) -> pd.DataFrame:
+    """Which side held each city on one day (cities with no dated spell that day are left out)."""
+    moment = pd.Timestamp(day)
+    frame = _control_frame(control, places)
+    holding = frame[(frame["start_date"] <= moment) & (frame["end"] >= moment)]
+    # On a hand-over day two spells meet; the newer holder is shown.
+    holding = holding.sort_values("start_date").drop_duplicates("place", keep="last")
+    located = holding.merge(places[["id", "latitude", "longitude"]], left_on="place", right_on="id", suffixes=("", "_xy"))
+    return located.dropna(subset=["latitude", "longitude"])
+
+
+def control_map(
+    control: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    dates: tuple[str, ...] = ("1945-09-01", "1946-06-01", "1947-06-01", "1948-12-01"),
+    width: int = 300,
+) -> alt.ConcatChart:
+    """Small maps of who held each city on a few days, on a modern basemap."""
+    panels, parts = [], []
+    for day in dates:
+        frame = _require(holders_on(control, places, day), f"no city has a dated holder on {day}")
+        stamp = _day(pd.Timestamp(day))
+        counts = frame["holder_label"].value_counts()
+        parts.append(f"on {stamp}: " + ", ".join(f"{holder} {counts[holder]}" for holder in HOLDER_LABEL_COLOURS if holder in counts))
+        frame = frame.assign(label_side=_label_sides(frame))
+        columns = ["name_pinyin", "holder_label", "latitude", "longitude", "start_label", "source_keys", "label_side"]
+        points = alt.Chart(frame[columns]).encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            tooltip=[
+                alt.Tooltip("name_pinyin:N", title="City"),
+                alt.Tooltip("holder_label:N", title="Held by"),
+                alt.Tooltip("start_label:N", title="Since"),
+                alt.Tooltip("source_keys:N", title="Sources"),
+            ],
+        )
+        panels.append(
+            alt.layer(
+                _basemap_layer(MANCHURIA_EXTENT),
+                points.mark_circle(size=110, opacity=1, stroke="white", strokeWidth=0.8).encode(
+                    color=_colour("holder_label:N", HOLDER_LABEL_COLOURS, title="Held by")
+                ),
+                *_place_labels(points, "name_pinyin", font_size=10),
+            )
+            .project(type="mercator")
+            .properties(width=width, height=300, title=stamp)
+        )
+    description = (
+        "Four small maps of Northeast China on modern borders, colouring each major city by who held it: "
+        + "; ".join(parts)
+        + "."
+    )
+    return readable(
+        alt.concat(*panels, columns=2).properties(
+            title=_title(
+                "Who held the cities: four moments",
+                "Cities coloured by holder on each day. Modern borders (Natural Earth).",
+            ),
+            description=description,
+        )
+    )
+
+
+# --- Reading the sources ----------------------------------------------------------------
+
+
+def claims_verdict_chart(claims: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
+    """How the two commissioning documents' claims fare: verdicts counted per document."""
+    frame = _require(claims, "no claims").assign(document=claims["source_key"].map(DOCUMENT_LABELS))
+    counts = frame.groupby(["document", "verdict"]).size().reset_index(name="claims")
+    parts = []
+    for document, rows in counts.groupby("document"):
+        parts.append(
+            f"{document}: {int(rows['claims'].sum())} claims, "
+            + ", ".join(f"{int(r.claims)} {r.verdict}" for r in rows.itertuples())
+        )
+    description = "Stacked bar chart of the verdicts on the factual claims of the two source documents. " + "; ".join(parts) + "."
+    verdicts = list(VERDICT_COLOURS)
+    return readable(
+        alt.Chart(counts)
+        .mark_bar(height=30)
+        .encode(
+            y=alt.Y("document:N", title=None),
+            x=alt.X("claims:Q", title="Claims checked"),
+            color=_colour("verdict:N", VERDICT_COLOURS, title="Verdict"),
+            order=alt.Order("verdict_rank:Q"),
+            tooltip=[
+                alt.Tooltip("document:N", title="Document"),
+                alt.Tooltip("verdict:N", title="Verdict"),
+                alt.Tooltip("claims:Q", title="Claims"),
+            ],
+        )
+        .transform_calculate(verdict_rank="indexof(" + str(verdicts) + ", datum.verdict)")
+        .properties(
+            width=width,
+            height=120,
+            title=_title("What the two source documents get right", "Each factual claim checked against other sources; see data/claims.csv"),
+            description=description,
+        )
     )

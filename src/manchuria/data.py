@@ -354,6 +354,16 @@ def load_removals(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return load("removals", data_dir)
 
 
+def load_withdrawal(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Each announced deadline for the Soviet withdrawal (``data/withdrawal.csv``)."""
+    return load("withdrawal", data_dir)
+
+
+def load_concessions(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The 1945 concessions: terms promised and actual returns (``data/concessions.csv``)."""
+    return load("concessions", data_dir)
+
+
 def load_control(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Who held each major city, 1945–1948 (``data/control.csv``)."""
     return load("control", data_dir)
@@ -362,6 +372,34 @@ def load_control(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 def load_claims(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """The two commissioning documents' claims, with verdicts (``data/claims.csv``)."""
     return load("claims", data_dir)
+
+
+_CACHE: dict[tuple[str, str], tuple[tuple, pd.DataFrame]] = {}
+
+
+def _loaded(name: str, data_dir: Path) -> pd.DataFrame:
+    """`load`, remembered while no file in the data folder or the bibliography changes."""
+    signature = tuple(
+        (path.name, path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted([*data_dir.glob("*"), BIBLIOGRAPHY])
+        if path.is_file()
+    )
+    key = (name, str(data_dir))
+    if key not in _CACHE or _CACHE[key][0] != signature:
+        _CACHE[key] = (signature, load(name, data_dir))
+    return _CACHE[key][1]
+
+
+def value(name: str, row_id: str, column: str, data_dir: Path = DATA_DIR) -> Any:
+    """One cell of a resource as a plain Python value, for glueing into the text."""
+    frame = _loaded(name, data_dir)
+    rows = frame[frame["id"] == row_id]
+    if rows.empty:
+        raise DataError(f"{name}.csv has no row with id {row_id!r}")
+    if column not in frame.columns:
+        raise DataError(f"{name}.csv has no column {column!r}; expected one of {', '.join(frame.columns)}")
+    cell = rows.iloc[0][column]
+    return cell.item() if hasattr(cell, "item") else cell
 
 
 def cited_keys(data_dir: Path = DATA_DIR) -> set[str]:
