@@ -146,3 +146,11 @@ def test_offensive_map_marks_only_places_inside_manchuria():
 def test_concessions_chart_rejects_an_unknown_view():
     with pytest.raises(ValueError, match="show must be 'terms' or 'returns'"):
         charts.concessions_chart(data.load_concessions(), show="both")
+
+
+def test_specs_are_strict_json():
+    """NaN in a spec breaks the kernel's JSON messages (and JupyterLab's renderer)."""
+    import json
+
+    for name, make in CHARTS.items():
+        json.dumps(make().to_dict(), allow_nan=False)

@@ -268,3 +268,11 @@ def test_glue_values_uses_the_row_ids_as_names():
 
     glued = glue_values("arms", "value", "gs-rifles", "zeng-kelin-rifles")
     assert glued == {"gs_rifles": 2.0, "zeng_kelin_rifles": 20000.0}
+
+
+def test_verdict_counts_add_up():
+    from manchuria.story import VERDICTS, glue_verdict_counts
+
+    counts = glue_verdict_counts()
+    assert counts["gs_claims"] + counts["wp_claims"] == counts["all_claims"] == len(data.load_claims())
+    assert sum(counts[f"all_{verdict}"] for verdict in VERDICTS) == counts["all_claims"]

@@ -25,6 +25,17 @@ def toc_files(root: Path = REPO_ROOT) -> list[Path]:
     return [_resolve(root, entry) for entry in entries]
 
 
+def chapter_files(root: Path = REPO_ROOT) -> list[Path]:
+    """The numbered sections of the chapter (the toc parts marked ``numbered``), in order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    return [
+        _resolve(root, chapter["file"])
+        for part in toc.get("parts", [])
+        if part.get("numbered")
+        for chapter in part.get("chapters", [])
+    ]
+
+
 def _resolve(root: Path, entry: str) -> Path:
     for suffix in (".md", ".ipynb"):
         candidate = root / f"{entry}{suffix}"

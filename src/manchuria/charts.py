@@ -255,9 +255,12 @@ def events_timeline_chart(
     end: str | None = None,
     themes: list[str] | None = None,
     title: str = "Events",
-    width: int | str = "container",
+    width: int = 300,
 ) -> alt.LayerChart:
-    """One row per event, in date order: a dot at its date, its title beside it, coloured by theme."""
+    """One row per event, in date order: a dot at its date, its title beside it, coloured by theme.
+
+    The width is fixed (titles need room): on a phone the chart scrolls sideways.
+    """
     chosen = _events_between(events, start, end, themes).sort_values("start_date")
     frame = chosen.assign(
         date_label=chosen["start_date"].map(_day),
@@ -271,7 +274,7 @@ def events_timeline_chart(
         + "."
     )
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
         x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%b %Y", tickCount=6)),
         tooltip=[
             alt.Tooltip("date_label:N", title="Date"),
@@ -645,6 +648,8 @@ def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") ->
 def _control_frame(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     frame = control.merge(places[["id", "name_pinyin", "period_names"]], left_on="place", right_on="id", suffixes=("", "_place"))
     frame = frame.assign(
+        # Empty notes would reach the spec as NaN, which is not valid JSON.
+        note=frame["note"].fillna(""),
         end=frame["end_date"].fillna(END_OF_PERIOD),
         holder_label=frame["holder"].map(HOLDER_LABELS),
         city=[

@@ -374,6 +374,11 @@ def load_claims(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return load("claims", data_dir)
 
 
+def load_figures(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Other figures the prose quotes, each with its source (``data/figures.csv``)."""
+    return load("figures", data_dir)
+
+
 _CACHE: dict[tuple[str, str], tuple[tuple, pd.DataFrame]] = {}
 
 

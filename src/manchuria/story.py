@@ -21,3 +21,28 @@ def glue_values(resource: str, column: str, *row_ids: str) -> dict[str, object]:
     for name, value in values.items():
         glue(name, value, display=False)
     return values
+
+
+VERDICTS = ("confirmed", "misleading", "disputed", "unverified", "wrong")
+DOCUMENTS = {"gs": "globalsecurity_northeast", "wp": "wikipedia_occupation"}
+
+
+def glue_verdict_counts() -> dict[str, int]:
+    """Glue how many claims each commissioning document makes, and how many get each verdict.
+
+    Names: ``gs_claims``, ``gs_confirmed``, … for GlobalSecurity.org; ``wp_…`` for
+    Wikipedia; ``all_…`` for both together.
+    """
+    from myst_nb import glue
+
+    claims = data.load_claims()
+    groups = {prefix: claims[claims["source_key"] == key] for prefix, key in DOCUMENTS.items()}
+    groups["all"] = claims
+    counts: dict[str, int] = {}
+    for prefix, rows in groups.items():
+        counts[f"{prefix}_claims"] = len(rows)
+        for verdict in VERDICTS:
+            counts[f"{prefix}_{verdict}"] = int((rows["verdict"] == verdict).sum())
+    for name, count in counts.items():
+        glue(name, count, display=False)
+    return counts

@@ -13,8 +13,10 @@
       actions: { export: true, source: false, compiled: false, editor: false },
     };
     if (isDark()) {
+      // vega-embed's dark theme recolours axes, legends and titles; text marks
+      // without a colour of their own would stay black on the dark page.
       options.theme = "dark";
-      options.config = { background: null };
+      options.config = { background: null, text: { color: "#e6e6e6" } };
     }
     return options;
   }

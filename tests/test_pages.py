@@ -1,0 +1,96 @@
+"""The chapter's pages follow the book's rules: skeleton, figures, citations, clean notebook code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from manchuria.book import chapter_files, toc_files
+
+SECTIONS = chapter_files()
+SKELETON = ["## Overview", "## Prerequisites", "**Time to read:**", "## Questions to consider", "## Summary", "## What's next"]
+CODE_CELL = re.compile(r"```\{code-cell\}[^\n]*\n(?P<body>.*?)```", re.DOTALL)
+FRONT = re.compile(r"^---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
+
+
+def _text(path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _figures(text: str) -> list[dict]:
+    """The mystnb.figure options of every code cell on a page."""
+    figures = []
+    for cell in CODE_CELL.finditer(text):
+        header = FRONT.match(cell.group("body"))
+        if header:
+            options = yaml.safe_load(header.group("yaml")) or {}
+            figure = (options.get("mystnb") or {}).get("figure")
+            if figure:
+                figures.append(figure)
+    return figures
+
+
+def _prose_paragraphs(text: str) -> list[str]:
+    """Paragraphs of running prose between the Prerequisites and the Questions: no code, tables, lists or headings."""
+    body = CODE_CELL.sub("", text)
+    start = body.find("**Names.**")
+    end = body.find("## Questions to consider")
+    body = body[start:end] if start >= 0 and end > start else ""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", body):
+        block = block.strip()
+        if not block or block.startswith(("#", "|", "-", "*", "1.", "```", ":::", "(", ">", "{")):
+            continue
+        paragraphs.append(block)
+    return paragraphs[1:]  # the Names line itself
+
+
+def test_the_chapter_has_its_sections():
+    assert len(SECTIONS) >= 1
+
+
+@pytest.mark.parametrize("path", SECTIONS, ids=lambda p: p.stem)
+def test_section_follows_the_page_skeleton(path):
+    text = _text(path)
+    missing = [heading for heading in SKELETON if heading not in text]
+    assert missing == []
+    assert text.index("## Overview") < text.index("## Prerequisites") < text.index("## Summary") < text.index("## What's next")
+
+
+@pytest.mark.parametrize("path", SECTIONS, ids=lambda p: p.stem)
+def test_section_has_a_captioned_named_figure_referenced_in_the_text(path):
+    text = _text(path)
+    figures = _figures(text)
+    assert figures, "every section has at least one chart"
+    for figure in figures:
+        assert figure.get("name", "").startswith("fig-"), figure
+        assert len(figure.get("caption", "")) > 40, f"{figure.get('name')}: caption too short"
+        assert f"{{numref}}`{figure['name']}`" in text, f"{figure['name']} is never referred to"
+
+
+def test_the_book_has_at_least_ten_figures():
+    names = [figure["name"] for path in toc_files() for figure in _figures(_text(path))]
+    assert len(names) >= 10, names
+    assert len(names) == len(set(names)), "figure names must be unique"
+
+
+@pytest.mark.parametrize("path", SECTIONS, ids=lambda p: p.stem)
+def test_every_paragraph_of_fact_carries_a_citation(path):
+    uncited = [
+        paragraph[:80]
+        for paragraph in _prose_paragraphs(_text(path))
+        if len(paragraph.split()) >= 25 and "{cite" not in paragraph
+    ]
+    assert uncited == []
+
+
+@pytest.mark.parametrize("path", [p for p in toc_files() if "```{code-cell}" in p.read_text(encoding="utf-8")], ids=lambda p: p.stem)
+def test_notebook_code_stays_out_of_the_way(path):
+    for cell in CODE_CELL.finditer(_text(path)):
+        code = FRONT.sub("", cell.group("body"))
+        assert "!pip" not in code and "%pip" not in code
+        assert "sys.path" not in code
+        assert not re.search(r"""["'][^"']*\.(csv|json|geojson)["']""", code), "no literal data paths"
+        assert len([line for line in code.splitlines() if line.strip()]) <= 15, "long cells belong in the package"
