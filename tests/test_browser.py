@@ -140,3 +140,52 @@ def test_saved_ipywidgets_render_with_the_shipped_manager(browser, site, serve, 
     assert record.external_requests == []
     assert record.console_errors == []
     assert "Year" in label and "1946" in label
+
+
+# One entry per control of the explorers page: its name, how to operate it, and a new value.
+EXPLORER_CONTROLS = [
+    ("theme", "select", "military"),
+    ("actor", "text", "Stalin"),
+    ("from_year", "range", "1950"),
+    ("day", "range", "700"),
+    ("category", "select", "rifles"),
+    ("measure", "radio", "ratio"),
+    ("scale", "radio", "log"),
+    ("query", "text", "Mukden"),
+    ("topic", "select", "arms"),
+]
+
+
+@pytest.mark.parametrize("name, kind, value", EXPLORER_CONTROLS, ids=[c[0] for c in EXPLORER_CONTROLS])
+def test_every_explorer_control_changes_its_chart(browser, site_url, name, kind, value):
+    """Operate one control in the published page, offline, and the chart it belongs to redraws differently."""
+    record = PageVisit()
+    context = browser.new_context()
+    block_other_hosts(context, record)
+    page = context.new_page()
+    page.on("pageerror", lambda error: record.console_errors.append(str(error)))
+    page.goto(f"{site_url}/book/explorers.html", wait_until="networkidle")
+    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    control = page.locator(f".manchuria-vega [name='{name}']").first
+    chart = page.locator(".manchuria-vega", has=page.locator(f"[name='{name}']")).first
+    before = chart.locator("svg").first.inner_html()
+    if kind == "select":
+        control.select_option(value)
+    elif kind == "text":
+        control.fill(value)
+    elif kind == "radio":
+        page.locator(f".manchuria-vega input[name='{name}'][value='{value}']").first.check()
+    else:
+        control.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+    handle = chart.element_handle()
+    page.wait_for_function(
+        "([el, old]) => el.querySelector('svg').innerHTML !== old", arg=[handle, before], timeout=5_000
+    )
+    context.close()
+    assert record.external_requests == [] and record.console_errors == []
+
+
+def test_static_page_points_readers_to_the_live_explorers(site):
+    from manchuria.explorers import LIVE_NOTE
+
+    assert (site / "book" / "explorers.html").read_text(encoding="utf-8").count(LIVE_NOTE) == 5
