@@ -1,6 +1,7 @@
 # Manchuria 1945–1955: build, test and serve the book.
 #   make book    build the HTML book into _build/html (warnings are errors)
 #   make test    run every test: charts, data, notebooks (nbval), build, browser
+#   make pdf     print the whole chapter to _build/pdf/manchuria-1945-1955.pdf (needs Chromium)
 #   make serve   serve the built book on http://127.0.0.1:8000
 #   make clean   remove _build (built site, execution cache, generated files)
 # The first run creates .venv from requirements.txt; it is re-created
@@ -12,7 +13,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: book test serve clean data-hashes requirements
+PDF := _build/pdf/manchuria-1945-1955.pdf
+
+.PHONY: book test pdf serve clean data-hashes requirements
 
 $(STAMP): requirements.txt pyproject.toml
 	rm -rf $(VENV)
@@ -26,6 +29,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+pdf: $(STAMP)
+	$(BIN)/jupyter-book build . --builder singlehtml --warningiserror --keep-going
+	$(BIN)/python -m manchuria.pdf _build/singlehtml $(PDF)
 
 serve: book
 	@echo "Serving the book at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"

@@ -19,6 +19,13 @@ ROOT = Path(__file__).parent
 CONVERTED = ROOT / "_build" / "nbval"
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config):
+    # The .ipynb twins of the book's notebooks are generated for Binder; nbval runs the .md sources.
+    if collection_path.suffix == ".ipynb" and collection_path.parent.name == "book":
+        return True
+    return None
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     if file_path.suffix != ".md" or file_path.resolve() not in toc_notebooks(ROOT):
         return None

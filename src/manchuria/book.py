@@ -63,3 +63,30 @@ def toc_notebooks(root: Path = REPO_ROOT) -> list[Path]:
 def html_pages(root: Path = REPO_ROOT) -> list[str]:
     """Site-relative paths of the HTML pages built from ``_toc.yml``."""
     return [str(path.relative_to(root).with_suffix(".html")) for path in toc_files(root)]
+
+
+def write_notebook_twins(root: Path = REPO_ROOT) -> list[Path]:
+    """Write ``page.ipynb`` beside each MyST notebook ``page.md`` in the toc (when missing or older).
+
+    The theme's launch buttons then open the ``.ipynb`` in Binder or JupyterHub,
+    which every Jupyter front end opens as a notebook. The twins are generated
+    (git ignores them) by the Sphinx extension at build time and by Binder's
+    ``postBuild``.
+    """
+    import jupytext
+
+    written = []
+    for source in toc_notebooks(root):
+        twin = source.with_suffix(".ipynb")
+        if source.suffix == ".md" and (not twin.exists() or twin.stat().st_mtime < source.stat().st_mtime):
+            jupytext.write(jupytext.read(source), twin)
+            written.append(twin)
+    return written
+
+
+if __name__ == "__main__":
+    # `python -m manchuria.book`, run by Binder's postBuild at the repository root,
+    # writes the notebook twins there.
+    here = Path.cwd()
+    for path in write_notebook_twins(here if (here / "_toc.yml").exists() else REPO_ROOT):
+        print(f"wrote {path}")

@@ -107,6 +107,10 @@ def _env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: 
 
 
 def _config_inited(app: Sphinx, config: Config) -> None:
+    from .book import write_notebook_twins
+
+    # The theme links a launch button to page.ipynb when it exists beside page.md.
+    write_notebook_twins(Path(app.srcdir))
     config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
     config.html_css_files = [*config.html_css_files, "manchuria.css"]
     config.nb_ipywidgets_js = {IPYWIDGETS_EMBED: {}}

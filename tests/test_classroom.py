@@ -1,0 +1,70 @@
+"""What an instructor and a Binder user rely on: citation, licence, launch links, runnable notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+from manchuria.book import REPO_ROOT, toc_notebooks
+
+CONFIG = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def test_citation_cff_validates_against_the_cff_schema():
+    citation = yaml.safe_load((REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    schema = json.loads((REPO_ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json").read_text(encoding="utf-8"))
+    errors = [error.message for error in jsonschema.Draft7Validator(schema).iter_errors(citation)]
+    assert errors == []
+    assert citation["repository-code"] == CONFIG["repository"]["url"], "the repository URL is set in one place"
+
+
+def test_licence_covers_text_data_and_code_and_the_footer_says_so(site):
+    licence = (REPO_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in licence and "MIT License" in licence
+    page = (site / "book" / "occupation.html").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in page and "MIT" in page
+
+
+def test_binder_configuration_sits_at_the_repository_root():
+    assert not (REPO_ROOT / "binder").exists(), "a binder/ folder would hide the root configuration"
+    assert (REPO_ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    assert "-e ." in (REPO_ROOT / "requirements.txt").read_text().splitlines()[0]
+    assert os.access(REPO_ROOT / "postBuild", os.X_OK)
+
+
+@pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.stem)
+def test_launch_button_opens_the_notebook_twin(site, notebook):
+    page = (site / notebook.relative_to(REPO_ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+    links = re.findall(r'href="(https://mybinder\.org/[^"]+)"', page)
+    assert links, "the page has a Binder launch button"
+    assert all(link.endswith(f"book/{notebook.stem}.ipynb") for link in links), links
+
+
+def test_binder_set_up_writes_and_runs_every_notebook(tmp_path):
+    """As Binder would, short of Docker: a clean copy, postBuild, then every notebook executes."""
+    copy = tmp_path / "repo"
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in tracked:
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO_ROOT / name, target)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    subprocess.run(["bash", "postBuild"], cwd=copy, env=env, check=True, capture_output=True)
+    twins = sorted((copy / "book").glob("*.ipynb"))
+    assert [twin.stem for twin in twins] == sorted(notebook.stem for notebook in toc_notebooks())
+    for twin in twins:
+        notebook = nbformat.read(twin, as_version=4)
+        NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(twin.parent)}}).execute()
+        errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+        assert errors == [], twin.name
