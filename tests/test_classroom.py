@@ -68,3 +68,52 @@ def test_binder_set_up_writes_and_runs_every_notebook(tmp_path):
         NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(twin.parent)}}).execute()
         errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.get("output_type") == "error"]
         assert errors == [], twin.name
+
+
+def test_landing_page_cites_the_chapter_as_citation_cff_does(site):
+    citation = yaml.safe_load((REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    page = (site / "book" / "index.html").read_text(encoding="utf-8")
+    assert "Cite this chapter" in page
+    assert citation["authors"][0]["name"] in page and citation["version"] in page
+    assert citation["title"].split(":")[0] in page
+    assert citation["repository-code"] in page
+
+
+@pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.stem)
+def test_every_page_offers_the_data_it_uses(site, notebook):
+    from manchuria.sphinxext import data_used
+
+    resources = data_used(notebook.read_text(encoding="utf-8"))
+    page = (site / notebook.relative_to(REPO_ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+    for resource in resources:
+        assert re.search(rf'href="[^"]*_downloads/[0-9a-f]+/{resource}\.csv"', page), resource
+    assert (site / "_sources" / notebook.relative_to(REPO_ROOT).with_suffix(".ipynb")).exists(), "the notebook download"
+
+
+def test_data_used_reads_loaders_values_and_explorers():
+    from manchuria.sphinxext import data_used
+
+    code = 'data.load_forces()\ndata.value("figures", "x", "value_low")\nglue_values("arms", "value")\nexplorers.who_held()'
+    assert data_used(code) == ["places", "arms", "forces", "control", "figures"]
+
+
+@pytest.mark.build
+def test_make_pdf_prints_the_whole_chapter(browser):
+    """`make pdf` builds the single-page book and prints it; every section is in the PDF."""
+    from pypdf import PdfReader
+
+    from manchuria.book import chapter_files
+
+    pdf = REPO_ROOT / "_build" / "pdf" / "manchuria-1945-1955.pdf"
+    pdf.unlink(missing_ok=True)
+    result = subprocess.run(["make", "pdf"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    reader = PdfReader(pdf)
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    titles = []
+    for section in chapter_files():
+        heading = next(line[2:].strip() for line in section.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+        titles.append(heading)
+    missing = [title for title in titles if " ".join(title.split()) not in text]
+    assert len(titles) == 9 and missing == []
+    assert len(reader.pages) > 20

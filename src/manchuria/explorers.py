@@ -33,6 +33,16 @@ LAST_DAY = pd.Timestamp("1948-12-31")
 DAY_MS = 86_400_000
 
 
+# The data files each explorer reads (the page offers them for download).
+EXPLORER_DATA = {
+    "timeline": ("events",),
+    "who_held": ("control", "places"),
+    "arms_and_forces": ("arms",),
+    "names": ("names",),
+    "sources_compared": ("claims",),
+}
+
+
 class ExplorerInputError(ValueError):
     """A reader's input that no row can match, with what was expected."""
 

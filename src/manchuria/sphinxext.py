@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,7 @@ def refresh_cache_if_inputs_changed(build_dir: Path, digest: str) -> bool:
 
 
 def _builder_inited(app: Sphinx) -> None:
+    _share_html_handlers_with_single_page(app)
     app.env.manchuria_inputs_changed = refresh_cache_if_inputs_changed(
         Path(app.outdir).parent, inputs_digest()
     )
@@ -141,6 +143,44 @@ def _drop_duplicate_scripts(script_files: list[Any]) -> None:
     script_files[:] = unique
 
 
+DATA_CALL = re.compile(r"""(?:load_(\w+)\(|(?:value|glue_values)\(\s*["'](\w+)["'])""")
+EXPLORER_CALL = re.compile(r"explorers\.(\w+)\(")
+
+
+def data_used(source: str) -> list[str]:
+    """The data resources a notebook's code reads, in the order the package lists them."""
+    from . import data
+    from .explorers import EXPLORER_DATA
+
+    names = {name for pair in DATA_CALL.findall(source) for name in pair if name}
+    for explorer in EXPLORER_CALL.findall(source):
+        names |= set(EXPLORER_DATA.get(explorer, ()))
+    listed = [item["name"] for item in data.read_package()["resources"]]
+    return [name for name in listed if name in names]
+
+
+def downloads_box(resources: list[str]) -> str:
+    """A MyST admonition offering each data file for download."""
+    from . import data
+
+    titles = {item["name"]: (item["path"], item.get("title", "")) for item in data.read_package()["resources"]}
+    lines = [f"- {{download}}`{titles[name][0]} </data/{titles[name][0]}>`: {titles[name][1]}" for name in resources]
+    return (
+        "\n\n:::{admonition} Download the data used on this page\n:class: tip\n\n"
+        + "\n".join(lines)
+        + "\n\nEach file is described on the [Data](data.md) page. The notebook itself can be downloaded"
+        " from the download button at the top of the page.\n:::\n"
+    )
+
+
+def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    # Notebook pages end with download links for the data their code reads.
+    if "kernelspec" in source[0][:600]:
+        resources = data_used(source[0])
+        if resources:
+            source[0] += downloads_box(resources)
+
+
 def _html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -148,6 +188,16 @@ def _html_page_context(
     if CHART_MARKER in context.get("body", ""):
         app.add_js_file(VEGA_BUNDLE, priority=600)
         app.add_js_file(CHARTS_JS, priority=601)
+
+
+def _share_html_handlers_with_single_page(app: Sphinx) -> None:
+    """Extensions (myst-nb's hidden cells among them) register node handlers for the html
+    builder only; `make pdf` uses singlehtml, which writes the same HTML, so lend it them."""
+    handlers = app.registry.translation_handlers
+    if app.builder.name == "singlehtml":
+        shared = handlers.setdefault("singlehtml", {})
+        for node_name, pair in handlers.get("html", {}).items():
+            shared.setdefault(node_name, pair)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -159,6 +209,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("data-dictionary", DataDictionary)
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
+    app.connect("source-read", _source_read)
     app.connect("env-get-outdated", _env_get_outdated)
     app.connect("html-page-context", _html_page_context)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
