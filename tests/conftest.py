@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,18 +15,10 @@ from pathlib import Path
 import pytest
 
 from manchuria.book import REPO_ROOT
+from manchuria.pdf import CHROMIUM_FLAGS, find_chromium
 
 BUILD_LOG = REPO_ROOT / "_build" / "test-build.log"
 SITE = REPO_ROOT / "_build" / "html"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass(frozen=True)
@@ -95,21 +86,10 @@ def serve():
     return serving
 
 
-def chromium_path() -> str | None:
-    explicit = os.environ.get("CHROMIUM")
-    if explicit:
-        return explicit
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright. Required in CI; skipped with advice elsewhere."""
-    executable = chromium_path()
+    executable = find_chromium()
     if executable is None:
         message = "Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path)"
         if os.environ.get("CI") == "true":

@@ -34,8 +34,13 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+def find_chromium() -> str | None:
+    """Debian's Chromium (or $CHROMIUM), as the tests and `make pdf` use it."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 def chromium() -> str:
-    found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    found = find_chromium()
     if not found:
         raise SystemExit("Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path)")
     return found
