@@ -709,6 +709,20 @@ def holders_on(control: pd.DataFrame, places: pd.DataFrame, day: str) -> pd.Data
     return located.dropna(subset=["latitude", "longitude"])
 
 
+def city_points(chart: alt.Chart) -> alt.Chart:
+    """Cities placed by their coordinates, with who held them, since when and on whose evidence."""
+    return chart.encode(
+        longitude="longitude:Q",
+        latitude="latitude:Q",
+        tooltip=[
+            alt.Tooltip("name_pinyin:N", title="City"),
+            alt.Tooltip("holder_label:N", title="Held by"),
+            alt.Tooltip("start_label:N", title="Since"),
+            alt.Tooltip("source_keys:N", title="Sources"),
+        ],
+    )
+
+
 def control_map(
     control: pd.DataFrame,
     places: pd.DataFrame,
@@ -725,16 +739,7 @@ def control_map(
         parts.append(f"on {stamp}: " + ", ".join(f"{holder} {counts[holder]}" for holder in HOLDER_LABEL_COLOURS if holder in counts))
         frame = frame.assign(label_side=_label_sides(frame))
         columns = ["name_pinyin", "holder_label", "latitude", "longitude", "start_label", "source_keys", "label_side"]
-        points = alt.Chart(frame[columns]).encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            tooltip=[
-                alt.Tooltip("name_pinyin:N", title="City"),
-                alt.Tooltip("holder_label:N", title="Held by"),
-                alt.Tooltip("start_label:N", title="Since"),
-                alt.Tooltip("source_keys:N", title="Sources"),
-            ],
-        )
+        points = city_points(alt.Chart(frame[columns]))
         panels.append(
             alt.layer(
                 _basemap_layer(MANCHURIA_EXTENT),

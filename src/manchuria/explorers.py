@@ -189,20 +189,7 @@ def control_static(control: pd.DataFrame, places: pd.DataFrame) -> alt.TopLevelM
     day = alt.param(
         name="day", value=30, bind=alt.binding_range(min=0, max=span, step=1, name="Days after 9 August 1945 ")
     )
-    points = (
-        alt.Chart(frame)
-        .transform_filter("datum.first_day <= day && datum.last_day >= day")
-        .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            tooltip=[
-                alt.Tooltip("name_pinyin:N", title="City"),
-                alt.Tooltip("holder_label:N", title="Held by"),
-                alt.Tooltip("start_label:N", title="Since"),
-                alt.Tooltip("source_keys:N", title="Sources"),
-            ],
-        )
-    )
+    points = charts.city_points(alt.Chart(frame).transform_filter("datum.first_day <= day && datum.last_day >= day"))
     stamp = (
         alt.Chart(pd.DataFrame({"x": [0]}))
         .transform_calculate(label=f"'On ' + timeFormat(datetime(1945, 7, 9 + day), '%d %B %Y')")
