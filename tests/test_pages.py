@@ -94,3 +94,45 @@ def test_notebook_code_stays_out_of_the_way(path):
         assert "sys.path" not in code
         assert not re.search(r"""["'][^"']*\.(csv|json|geojson)["']""", code), "no literal data paths"
         assert len([line for line in code.splitlines() if line.strip()]) <= 15, "long cells belong in the package"
+
+
+EXERCISE = re.compile(r":::\{exercise\}\n(?P<options>(?::[^\n]*\n)*)", re.MULTILINE)
+SOLUTION = re.compile(r":::\{solution\} (?P<label>\S+)\n(?P<options>(?::[^\n]*\n)*)")
+TERM_LINK = re.compile(r"\{term\}`(?:[^`<]*<)?(?P<term>[^`>]+)>?`")
+
+
+def _options(block: str) -> dict[str, str]:
+    return dict(re.findall(r"^:(\w+): *(.*)$", block, re.MULTILINE))
+
+
+@pytest.mark.parametrize("path", SECTIONS, ids=lambda p: p.stem)
+def test_section_has_exercises_with_hidden_solutions_and_a_source_analysis(path):
+    text = _text(path)
+    exercises = [_options(match.group("options")) for match in EXERCISE.finditer(text)]
+    assert 2 <= len(exercises) <= 4, f"{path.name}: {len(exercises)} exercises"
+    labels = [exercise.get("label", "") for exercise in exercises]
+    assert all(label.startswith(f"ex-{path.stem}-") for label in labels), labels
+    solutions = {match.group("label"): _options(match.group("options")) for match in SOLUTION.finditer(text)}
+    assert sorted(solutions) == sorted(labels), "every exercise has exactly one solution"
+    assert all(options.get("class") == "dropdown" for options in solutions.values()), "solutions are hidden"
+    assert any("source-analysis" in exercise.get("class", "") for exercise in exercises)
+    assert text.index("## Exercises") < text.index("## Questions to consider")
+
+
+def _glossary_terms() -> list[str]:
+    glossary = _text(next(path for path in toc_files() if path.stem == "glossary"))
+    block = glossary.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    return [line for line in block.splitlines() if line.strip() and not line[0].isspace()]
+
+
+def test_the_glossary_has_at_least_thirty_terms_each_linked_from_the_text():
+    terms = _glossary_terms()
+    assert len(terms) >= 30, len(terms)
+    linked = {
+        match.group("term").strip()
+        for path in toc_files()
+        if path.stem != "glossary"
+        for match in TERM_LINK.finditer(_text(path))
+    }
+    assert sorted(set(terms) - linked) == [], "glossary terms never linked from the text"
+    assert sorted(linked - set(terms)) == [], "links to terms the glossary lacks"
