@@ -61,7 +61,8 @@ def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
         """els => els.map(el => ({
             rendered: el.dataset.rendered,
             drawn: el.querySelector('svg, canvas') !== null,
-            label: el.getAttribute('aria-label')}))""",
+            label: (el.querySelector('svg[role="img"]') || {getAttribute: () => null}).getAttribute('aria-label'),
+            table: el.parentElement.querySelector('.manchuria-chart-data table') !== null}))""",
     )
     context.close()
     return record
@@ -81,7 +82,8 @@ def test_chart_pages_draw_their_charts(browser, site_url, path):
     """Pages known to hold charts must really have some (the test above passes on none)."""
     record = visit(browser, f"{site_url}/{path}")
     assert record.charts, f"{path} should hold at least one chart"
-    assert all(chart["label"] for chart in record.charts), "every chart needs a text label"
+    assert all(chart["label"] for chart in record.charts), "every chart's SVG is an image labelled by its description"
+    assert all(chart["table"] for chart in record.charts), "every chart has a data-behind-this-chart table"
 
 
 @pytest.mark.parametrize("path", CHART_PAGES)

@@ -31,7 +31,7 @@ def test_chart_html_keeps_the_spec_inert_and_labelled():
     assert html.count("</script>") == 1, "a spec must not be able to close its script element"
     payload = html.split('class="manchuria-vega-spec">', 1)[1].split("</script>", 1)[0]
     assert json.loads(payload.replace("<\\/", "</")) == SPEC
-    assert 'aria-label="A chart about &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; things"' in html
+    assert 'data-label="A chart about &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; things"' in html
     assert "http" not in html.replace(SPEC["$schema"], "")
 
 
@@ -42,3 +42,45 @@ def test_myst_nb_plugin_handles_only_vega_lite():
     other = SimpleNamespace(mime_type="text/html", content="<p>")
     assert render.VegaLiteHTML.handle_mime(None, other, False) is None
     assert ("html", render.VEGALITE_MIME, 5) in render.VegaLiteHTML.mime_priority_overrides
+
+
+def test_chart_html_has_no_role_that_would_wrap_the_chart_menu():
+    """An element with role="img" may not contain vega-embed's menu (axe: nested-interactive)."""
+    assert 'role="img"' not in render.chart_html(SPEC)
+
+
+TABLE_SPEC = {
+    "title": {"text": "Deadlines"},
+    "layer": [
+        {"mark": "point", "encoding": {
+            "x": {"field": "deadline", "type": "temporal", "title": "Deadline"},
+            "tooltip": [{"field": "said_by", "type": "nominal", "title": "Said by"},
+                        {"field": "deadline", "type": "temporal"}]}},
+        {"mark": "rule", "data": {"name": "helper"}, "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+    ],
+    "datasets": {
+        "rows": [{"deadline": "1945-11-30T00:00:00", "said_by": "Soviet <press>", "internal": 1,
+                  "source_keys": "frus1945v07d764"},
+                 {"deadline": "1946-01-03T00:00:00", "said_by": "Malinovsky", "internal": 2,
+                  "source_keys": "key_b"}],
+        "helper": [{"x": 0}],
+    },
+}
+
+
+def test_data_table_shows_the_encoded_fields_with_their_titles_and_sources():
+    table = render.data_table_html(TABLE_SPEC)
+    assert table.startswith('<details class="manchuria-chart-data"><summary>Data behind this chart')
+    assert "Deadlines" in table
+    headers = table.split("<thead>")[1].split("</thead>")[0]
+    assert headers == ('<tr><th scope="col">Deadline</th><th scope="col">Said by</th>'
+                       '<th scope="col">Sources (bibliography keys)</th></tr>')
+    assert table.count("<table>") == 1, "a helper dataset with no text gets no table"
+    assert "<td>1945-11-30</td><td>Soviet &lt;press&gt;</td><td>frus1945v07d764</td>" in table
+    assert table.count("<tr>") == 3, "every row is shown"
+    assert "internal" not in table
+
+
+def test_a_chart_without_inline_data_has_no_table():
+    assert render.data_table_html(SPEC) == ""
+    assert "<details" not in render.chart_html(SPEC)

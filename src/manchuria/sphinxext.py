@@ -185,6 +185,10 @@ def _html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     _drop_duplicate_scripts(context.get("script_files", []))
+    if "body" in context:
+        # docutils marks bibliography entries with the DPUB role doc-biblioentry, deprecated
+        # in DPUB-ARIA 1.1, so assistive tools no longer see them as items of their role="list".
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
     if CHART_MARKER in context.get("body", ""):
         app.add_js_file(VEGA_BUNDLE, priority=600)
         app.add_js_file(CHARTS_JS, priority=601)

@@ -33,12 +33,21 @@
       window
         .vegaEmbed(target, spec, embedOptions())
         .then(function (result) {
+          // The drawing is one image labelled with the chart's description
+          // (the table after it holds the values); the menu gets a name.
           var svg = target.querySelector("svg");
-          var label = target.getAttribute("aria-label");
+          var label = target.dataset.label;
           if (svg && label) {
             svg.setAttribute("role", "img");
             svg.setAttribute("aria-label", label);
+            // An image's parts are not read out; hide Vega's per-mark roles so
+            // no unlabelled part is left for assistive tools to stumble on.
+            svg.querySelectorAll(":scope > g").forEach(function (group) {
+              group.setAttribute("aria-hidden", "true");
+            });
           }
+          var menu = target.querySelector("details > summary");
+          if (menu) menu.setAttribute("aria-label", "Chart menu: save as SVG or PNG");
           target.dataset.rendered = "yes";
           target.dataset.drawnFor = isDark() ? "dark" : "light";
           return result;

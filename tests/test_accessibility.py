@@ -1,0 +1,45 @@
+"""axe-core, run in headless Chromium on every page of the built site, light and dark."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_browser import ALL_CHARTS_SETTLED, PAGES, PageVisit, block_other_hosts
+
+pytestmark = pytest.mark.browser
+
+# Serious and critical findings block the page for some readers: the book allows none.
+BLOCKING = {"serious", "critical"}
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+OPEN_EVERYTHING = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_serious_accessibility_violations(browser, site_url, axe, path, color_scheme):
+    context = browser.new_context(color_scheme=color_scheme)
+    block_other_hosts(context, PageVisit())
+    page = context.new_page()
+    page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    assert page.evaluate("document.documentElement.dataset.theme") == color_scheme
+    # Closed parts (chart data tables, solutions, hidden code, menus) are checked open,
+    # with transitions off so that no colour is measured halfway through a fade.
+    page.add_style_tag(content=NO_TRANSITIONS)
+    page.evaluate(OPEN_EVERYTHING)
+    results = axe.run(page).response
+    context.close()
+    blocking = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        for violation in results["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+    assert blocking == [], f"{path} in {color_scheme} mode"
