@@ -3,6 +3,8 @@
 #   make test    run every test: charts, data, notebooks (nbval), build, browser
 #   make pdf     print the whole chapter to _build/pdf/manchuria-1945-1955.pdf (needs Chromium)
 #   make serve   serve the built book on http://127.0.0.1:8000
+#   make linkcheck  check every external link (needs the network; not part of make test)
+#   make bench   time the build, cached and one-section rebuilds, notebooks, page weight and chart drawing
 #   make clean   remove _build (built site, execution cache, generated files)
 # The first run creates .venv from requirements.txt; it is re-created
 # whenever requirements.txt or pyproject.toml is newer than it.
@@ -15,7 +17,7 @@ PORT ?= 8000
 
 PDF := _build/pdf/manchuria-1945-1955.pdf
 
-.PHONY: book test pdf serve clean data-hashes requirements
+.PHONY: book test pdf serve clean data-hashes requirements linkcheck bench
 
 $(STAMP): requirements.txt pyproject.toml
 	rm -rf $(VENV)
@@ -37,6 +39,13 @@ pdf: $(STAMP)
 serve: book
 	@echo "Serving the book at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# External links: Sphinx's linkcheck builder writes _build/linkcheck/output.txt.
+linkcheck: $(STAMP)
+	$(BIN)/jupyter-book build . --builder linkcheck
+
+bench: $(STAMP)
+	$(BIN)/python -m manchuria.bench
 
 clean:
 	rm -rf _build

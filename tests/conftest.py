@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from manchuria.book import REPO_ROOT
-from manchuria.pdf import CHROMIUM_FLAGS, find_chromium
+from manchuria.browser import CHROMIUM_FLAGS, find_chromium, serving
 
 BUILD_LOG = REPO_ROOT / "_build" / "test-build.log"
 SITE = REPO_ROOT / "_build" / "html"
@@ -52,25 +48,6 @@ def site(book_build: Build) -> Path:
     if book_build.returncode != 0:
         pytest.fail(f"the book did not build; see {BUILD_LOG}")
     return book_build.site
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
-        pass
-
-
-@contextlib.contextmanager
-def serving(directory: Path):
-    """Serve a directory on 127.0.0.1 on a free port; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="session")

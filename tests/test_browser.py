@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 
 from manchuria.book import REPO_ROOT, html_pages, toc_files
+from manchuria.browser import CHARTS_DRAWN
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +22,7 @@ CHART_PAGES = [
     for path in toc_files()
     if "charts." in path.read_text(encoding="utf-8")
 ]
-ALL_CHARTS_SETTLED = """() => [...document.querySelectorAll('.manchuria-vega')]
-    .every(el => el.dataset.rendered === 'yes' || el.dataset.rendered === 'error')"""
+ALL_CHARTS_SETTLED = CHARTS_DRAWN
 
 
 @dataclass

@@ -13,7 +13,6 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
-from . import data
 
 HEADERS = ("Column", "Type", "Required", "Allowed values", "Meaning")
 
@@ -32,6 +31,8 @@ def describe_constraints(field: dict[str, Any]) -> str:
         parts.append(f"pattern {constraints['pattern']}")
     if constraints.get("unique"):
         parts.append("unique")
+    from . import data  # pandas: imported when a page uses the directive, not at every build
+
     if field.get(data.BIBLIOGRAPHY_FLAG):
         parts.append("keys of the Bibliography, separated by ;")
     return "; ".join(parts)
@@ -61,6 +62,8 @@ class DataDictionary(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        from . import data
+
         package_path = data.DATA_DIR / "datapackage.json"
         self.env.note_dependency(str(package_path))
         output: list[nodes.Node] = []

@@ -7,43 +7,11 @@ prints it. Usage: ``python -m manchuria.pdf SITE_DIR OUTPUT.pdf``.
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-CHARTS_DRAWN = """() => [...document.querySelectorAll('.manchuria-vega')]
-    .every(el => el.dataset.rendered === 'yes' || el.dataset.rendered === 'error')"""
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
-        pass
-
-
-def find_chromium() -> str | None:
-    """Debian's Chromium (or $CHROMIUM), as the tests and `make pdf` use it."""
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def chromium() -> str:
-    found = find_chromium()
-    if not found:
-        raise SystemExit("Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path)")
-    return found
+from .browser import CHARTS_DRAWN, CHROMIUM_FLAGS, chromium, serving
 
 
 def print_site(site: Path, output: Path) -> Path:
@@ -58,28 +26,22 @@ def print_site(site: Path, output: Path) -> Path:
         link = site / "book" / name
         if (site / "book").is_dir() and not link.exists():
             link.symlink_to(Path("..") / name)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     output.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
-            page = browser.new_page()
-            page.route(
-                "**/*",
-                lambda route: route.continue_()
-                if urlparse(route.request.url).hostname in (None, "127.0.0.1")
-                else route.abort(),
-            )
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="networkidle")
-            page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
-            page.emulate_media(media="print")
-            page.pdf(path=str(output), format="A4", print_background=True,
-                     margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.route(
+            "**/*",
+            lambda route: route.continue_()
+            if urlparse(route.request.url).hostname in (None, "127.0.0.1")
+            else route.abort(),
+        )
+        page.goto(f"{url}/index.html", wait_until="networkidle")
+        page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+        page.emulate_media(media="print")
+        page.pdf(path=str(output), format="A4", print_background=True,
+                 margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        browser.close()
     return output
 
 

@@ -5,6 +5,9 @@
   added only to pages that have a chart.
 * Points myst-nb's ipywidgets loader at the html-manager copy in the package,
   instead of require.js and the jsDelivr CDN.
+* Loads that manager only on pages that show a widget, and drops the theme's
+  Font Awesome script (its CSS and web fonts draw the icons), keeping every
+  page under 1.2 MB transferred.
 * Re-executes the notebooks when the data or the package change: jupyter-cache
   keys a notebook on its own code only, so without this a corrected CSV row
   would leave stale numbers and charts in the book.
@@ -28,6 +31,8 @@ from .book import REPO_ROOT
 
 STATIC_DIR = Path(__file__).parent / "static"
 IPYWIDGETS_EMBED = "vendor/html-manager-1.0.15/embed.js"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 VEGA_BUNDLE = "manchuria/vega-embed-bundle.js"
 CHARTS_JS = "manchuria-charts.js"
 CHART_MARKER = "manchuria-vega-figure"
@@ -61,15 +66,15 @@ def vegalite_version() -> str:
 
 def write_vega_bundle(directory: Path) -> Path:
     """Write the bundle under ``directory`` once per library version and return the folder."""
-    import vl_convert
+    from importlib.metadata import version
 
-    vl_version = vegalite_version()
     target = directory / VEGA_BUNDLE
     stamp = target.with_suffix(".version")
-    wanted = f"{vl_version} {vl_convert.__version__}"
+    # Keyed on the installed versions, so a cached build need not import Altair.
+    wanted = f"altair {version('altair')} vl-convert {version('vl-convert-python')}"
     if not (target.exists() and stamp.exists() and stamp.read_text() == wanted):
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(vega_bundle_source(vl_version), encoding="utf-8")
+        target.write_text(vega_bundle_source(vegalite_version()), encoding="utf-8")
         stamp.write_text(wanted)
     return directory
 
@@ -143,6 +148,40 @@ def _drop_duplicate_scripts(script_files: list[Any]) -> None:
     script_files[:] = unique
 
 
+def _drop_unused_widget_scripts(context: dict[str, Any]) -> None:
+    """Load the ipywidgets manager (450 kB compressed) only on pages that show a widget.
+
+    myst-nb adds it, with the saved widget state, to every page whose notebook
+    created widgets; the explorers create them, but the book shows their
+    kernel-free Vega-Lite form, so no view on the page needs the manager.
+    """
+    if WIDGET_VIEW_MIME in context.get("body", ""):
+        return
+    context.get("script_files", [])[:] = [
+        script for script in context.get("script_files", [])
+        if not str(getattr(script, "filename", "") or "").endswith(IPYWIDGETS_EMBED)
+        and getattr(script, "attributes", {}).get("type") != WIDGET_STATE_MIME
+    ]
+
+
+FONTAWESOME_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def _drop_fontawesome_script(app: Sphinx, exception: Exception | None) -> None:
+    """The theme's CSS and web fonts already draw every icon the book uses; its
+    Font Awesome script (540 kB compressed, "so that users can add custom icons")
+    would only redraw them, so the pages do not load it."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        if "_static" in page.relative_to(app.outdir).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        cleaned = FONTAWESOME_SCRIPT.sub("", text)
+        if cleaned != text:
+            page.write_text(cleaned, encoding="utf-8")
+
+
 DATA_CALL = re.compile(r"""(?:load_(\w+)\(|(?:value|glue_values)\(\s*["'](\w+)["'])""")
 EXPLORER_CALL = re.compile(r"explorers\.(\w+)\(")
 
@@ -185,6 +224,7 @@ def _html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     _drop_duplicate_scripts(context.get("script_files", []))
+    _drop_unused_widget_scripts(context)
     if "body" in context:
         # docutils marks bibliography entries with the DPUB role doc-biblioentry, deprecated
         # in DPUB-ARIA 1.1, so assistive tools no longer see them as items of their role="list".
@@ -215,5 +255,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _builder_inited)
     app.connect("source-read", _source_read)
     app.connect("env-get-outdated", _env_get_outdated)
-    app.connect("html-page-context", _html_page_context)
+    # After myst-nb's handler (priority 500), which adds the widget scripts.
+    app.connect("html-page-context", _html_page_context, priority=900)
+    app.connect("build-finished", _drop_fontawesome_script)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
