@@ -62,7 +62,7 @@ TABLE_SPEC = {
         "rows": [{"deadline": "1945-11-30T00:00:00", "said_by": "Soviet <press>", "internal": 1,
                   "source_keys": "frus1945v07d764"},
                  {"deadline": "1946-01-03T00:00:00", "said_by": "Malinovsky", "internal": 2,
-                  "source_keys": "key_b"}],
+                  "source_keys": "key_b;key_c"}],
         "helper": [{"x": 0}],
     },
 }
@@ -77,6 +77,7 @@ def test_data_table_shows_the_encoded_fields_with_their_titles_and_sources():
                        '<th scope="col">Sources (bibliography keys)</th></tr>')
     assert table.count("<table>") == 1, "a helper dataset with no text gets no table"
     assert "<td>1945-11-30</td><td>Soviet &lt;press&gt;</td><td>frus1945v07d764</td>" in table
+    assert "<td>key_b; key_c</td>" in table
     assert table.count("<tr>") == 3, "every row is shown"
     assert "internal" not in table
 

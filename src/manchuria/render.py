@@ -86,12 +86,14 @@ def encoded_fields(spec: Any) -> dict[str, str]:
     return fields
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any, column: str) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
+    if column == "source_keys":
+        return text.replace(";", "; ")  # lets a long list of keys wrap
     # Dates reach the spec as midnight timestamps; the day is what the data say.
     return text.removesuffix("T00:00:00")
 
@@ -116,7 +118,7 @@ def data_table_html(spec: dict[str, Any]) -> str:
             f'<th scope="col">{html.escape(_column_title(column, fields))}</th>' for column in columns
         )
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_cell_text(row.get(column)))}</td>" for column in columns) + "</tr>"
+            "<tr>" + "".join(f"<td>{html.escape(_cell_text(row.get(column), column))}</td>" for column in columns) + "</tr>"
             for row in rows
         )
         tables.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
