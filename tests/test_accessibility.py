@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser import ALL_CHARTS_SETTLED, PAGES, PageVisit, block_other_hosts
+from manchuria.browser import CHARTS_DRAWN
+from test_browser import PAGES, PageVisit, block_other_hosts
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ def test_page_has_no_serious_accessibility_violations(browser, site_url, axe, pa
     block_other_hosts(context, PageVisit())
     page = context.new_page()
     page.goto(f"{site_url}/{path}", wait_until="networkidle")
-    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
     assert page.evaluate("document.documentElement.dataset.theme") == color_scheme
     # Closed parts (chart data tables, solutions, hidden code, menus) are checked open,
     # with transitions off so that no colour is measured halfway through a fade.

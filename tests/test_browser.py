@@ -22,7 +22,6 @@ CHART_PAGES = [
     for path in toc_files()
     if "charts." in path.read_text(encoding="utf-8")
 ]
-ALL_CHARTS_SETTLED = CHARTS_DRAWN
 
 
 @dataclass
@@ -55,7 +54,7 @@ def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
     page.on("console", lambda message: message.type == "error" and record.console_errors.append(message.text))
     page.on("pageerror", lambda error: record.console_errors.append(f"uncaught: {error}"))
     page.goto(url, wait_until="networkidle")
-    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
     record.charts = page.eval_on_selector_all(
         ".manchuria-vega",
         """els => els.map(el => ({
@@ -94,7 +93,7 @@ def test_charts_redraw_readably_in_dark_mode(browser, site_url, path):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{site_url}/{path}", wait_until="networkidle")
-    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
     page.evaluate("document.documentElement.dataset.theme = 'dark'")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.manchuria-vega')].every(el => el.dataset.drawnFor === 'dark')",
@@ -167,7 +166,7 @@ def test_every_explorer_control_changes_its_chart(browser, site_url, name, kind,
     page = context.new_page()
     page.on("pageerror", lambda error: record.console_errors.append(str(error)))
     page.goto(f"{site_url}/book/explorers.html", wait_until="networkidle")
-    page.wait_for_function(ALL_CHARTS_SETTLED, timeout=15_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
     control = page.locator(f".manchuria-vega [name='{name}']").first
     chart = page.locator(".manchuria-vega", has=page.locator(f"[name='{name}']")).first
     before = chart.locator("svg").first.inner_html()

@@ -18,6 +18,7 @@ Measured:
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -41,7 +42,8 @@ CLEAN_BUILD_FACTOR_MAX = 1.3
 CHARTS_AFTER_LOAD_MAX_MS = 500
 PAGE_BYTES_MAX = 1_200_000
 EDITED_SECTION = "book/treaty.md"
-COPIED = ("_config.yml", "_toc.yml", "references.bib", "book", "data", "src", "conftest.py", "pyproject.toml")
+# What the build reads from the source folder (the package is the installed one; data/ for the downloads).
+COPIED = ("_config.yml", "_toc.yml", "references.bib", "book", "data")
 FIRST_CODE_CELL = re.compile(r"(?P<cell>```\{code-cell\}[^\n]*\n.*?)(?P<fence>\n```)", re.DOTALL)
 EXECUTED = re.compile(r"Executing notebook")
 # Records when the last chart on the page finished drawing.
@@ -83,16 +85,19 @@ class Bench:
     site_bytes_gzip: int = 0
 
 
-def jupyter_book(root: Path, *extra: str) -> Build:
-    """Run `jupyter-book build` as `make book` does; count the notebooks it executed."""
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root),
-               "--warningiserror", "--keep-going", *extra]
+def _timed_build(root: Path, *options: str) -> tuple[float, subprocess.CompletedProcess]:
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root), *options]
     start = time.perf_counter()
     result = subprocess.run(command, cwd=root, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start, result
+
+
+def jupyter_book(root: Path) -> Build:
+    """Run `jupyter-book build` as `make book` does; count the notebooks it executed."""
+    seconds, result = _timed_build(root, "--warningiserror", "--keep-going")
     log = result.stdout + result.stderr
     if result.returncode != 0:
-        raise SystemExit(f"build failed ({' '.join(command)}):\n{log[-3000:]}")
+        raise SystemExit(f"build failed ({' '.join(result.args)}):\n{log[-3000:]}")
     return Build(seconds, len(EXECUTED.findall(log)))
 
 
@@ -121,11 +126,7 @@ def bare_sphinx_build(root: Path) -> float:
     config = root / "_config.yml"
     text = config.read_text(encoding="utf-8")
     config.write_text(re.sub(r"execute_notebooks: *\w+", "execute_notebooks: 'off'", text), encoding="utf-8")
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root),
-               "--path-output", str(root / "bare")]
-    start = time.perf_counter()
-    subprocess.run(command, cwd=root, capture_output=True, text=True)  # glue-less pages warn; timing only
-    seconds = time.perf_counter() - start
+    seconds, _ = _timed_build(root, "--path-output", str(root / "bare"))  # glue-less pages warn; timing only
     config.write_text(text, encoding="utf-8")
     return seconds
 
@@ -145,7 +146,9 @@ def notebook_times(root: Path) -> dict[str, float]:
     return times
 
 
+@functools.lru_cache(maxsize=None)
 def gzip_size(path: Path) -> int:
+    # Every page loads the same theme files: compress each once.
     return len(gzip.compress(path.read_bytes(), compresslevel=6))
 
 

@@ -44,14 +44,14 @@ class KeyedStyle(PlainStyle):
 
     # sphinxcontrib-bibtex formats every entry twice per build, for the list and
     # for the citation tooltips, with the same style; the second time is free.
+    # Entries are not hashable, so the cache keys on id() and keeps the entry
+    # alive beside its text, which stops the id from being reused.
     _formatted: dict[int, tuple[object, object]] = {}
 
     def format_entry(self, label, entry, bib_data=None):
-        cached = KeyedStyle._formatted.get(id(entry))
-        if cached is None or cached[0] is not entry:
-            cached = (entry, super().format_entry(label, entry, bib_data).text)
-            KeyedStyle._formatted[id(entry)] = cached
-        return FormattedEntry(entry.key, cached[1], label)
+        if id(entry) not in KeyedStyle._formatted:
+            KeyedStyle._formatted[id(entry)] = (entry, super().format_entry(label, entry, bib_data).text)
+        return FormattedEntry(entry.key, KeyedStyle._formatted[id(entry)][1], label)
 
     def format_title(self, e, which_field, as_sentence=True):
         title = field(which_field)

@@ -13,12 +13,13 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
-
 HEADERS = ("Column", "Type", "Required", "Allowed values", "Meaning")
 
 
 def describe_constraints(field: dict[str, Any]) -> str:
     """Constraints of one field in words, e.g. ``one of: day, month``."""
+    from . import data  # here, not at module level: a cached build never imports pandas
+
     constraints = field.get("constraints", {})
     parts = []
     if "enum" in constraints:
@@ -31,8 +32,6 @@ def describe_constraints(field: dict[str, Any]) -> str:
         parts.append(f"pattern {constraints['pattern']}")
     if constraints.get("unique"):
         parts.append("unique")
-    from . import data  # pandas: imported when a page uses the directive, not at every build
-
     if field.get(data.BIBLIOGRAPHY_FLAG):
         parts.append("keys of the Bibliography, separated by ;")
     return "; ".join(parts)
