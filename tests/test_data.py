@@ -121,7 +121,7 @@ def test_wrong_hash_names_the_file_and_the_fix(broken):
 def test_wrong_number_of_cells(broken):
     edit, load = broken
     edit("gs-rifles,rifles,", "gs-rifles,rifles,extra,")
-    assert "arms.csv, row 2: found '10 cells', expected 9 cells" in _message(load)
+    assert "arms.csv, row 2: found '11 cells', expected 10 cells" in _message(load)
 
 
 def test_renamed_column_in_header(broken):
