@@ -276,3 +276,46 @@ def test_verdict_counts_add_up():
     counts = glue_verdict_counts()
     assert counts["gs_claims"] + counts["wp_claims"] == counts["all_claims"] == len(data.load_claims())
     assert sum(counts[f"all_{verdict}"] for verdict in VERDICTS) == counts["all_claims"]
+
+
+# --- How precisely the dates are known ----------------------------------------------------
+
+
+def test_a_spell_has_an_end_precision_exactly_when_it_has_an_end():
+    control = data.load_control()
+    assert (control["end_date"].isna() == control["end_precision"].isna()).all(), list(
+        control.loc[control["end_date"].isna() != control["end_precision"].isna(), "id"]
+    )
+
+
+def test_a_spell_ends_as_precisely_as_the_next_one_begins():
+    """Where the next holder's spell starts on the end day or the day after, both sides date the same change."""
+    control = data.load_control()
+    checked = 0
+    for row in control.dropna(subset=["end_date"]).itertuples():
+        following = control[
+            (control["place"] == row.place)
+            & control["start_date"].between(row.end_date, row.end_date + pd.Timedelta(days=1))
+        ]
+        for spell in following.itertuples():
+            assert row.end_precision == spell.date_precision, f"{row.id} ends ({row.end_precision}) as {spell.id} begins ({spell.date_precision})"
+            checked += 1
+    assert checked >= 15
+
+
+def test_month_only_dates_are_marked_as_such():
+    """Dates a source gives to the month only ("by the end of April", an undated photo of June 1946)."""
+    withdrawal = data.load_withdrawal().set_index("id")
+    assert withdrawal.loc["end-april-1946", "deadline_precision"] == "month"
+    assert withdrawal.loc["three-december-1945", "deadline_precision"] == "day"
+    removals = data.load_removals().set_index("id")
+    assert removals.loc["anshan-boilers-partial-pauley", "date_precision"] == "month"
+    assert data.load_control().set_index("id").loc["qiqihar-soviet", "date_precision"] == "month"
+
+
+def test_an_unknown_precision_is_rejected_with_the_allowed_ones(package_copy):
+    edit, load = package_copy
+    edit("withdrawal.csv", "1946-03-22,1946-04-30,month,", "1946-03-22,1946-04-30,week,")
+    assert "withdrawal.csv, row 6, column 'deadline_precision': found 'week', expected one of day, month" in _message(
+        lambda: load("withdrawal")
+    )

@@ -1,9 +1,15 @@
 """The book's charts. Each is a pure function ``(data, *, options) -> alt.Chart``.
 
 Every chart carries a title and a ``description`` (read aloud by screen
-readers), and encodes only columns its data has. Importing this module turns on
-the offline renderer (:mod:`manchuria.render`), so a chart shown in a notebook
-draws in JupyterLab and in the built book without any CDN.
+readers), and encodes only columns its data has. Every date a chart prints
+(label, tooltip, description) is written by :func:`manchuria.dates.format_date`
+at the precision the data give it; the stored day only places and sorts marks.
+Each chart names, in its ``usermeta`` under :data:`DATE_LABELS`, the date
+fields it encodes as positions and the label field that prints each, so the
+data table under the chart can show the label instead of the stored day.
+Importing this module turns on the offline renderer (:mod:`manchuria.render`),
+so a chart shown in a notebook draws in JupyterLab and in the built book
+without any CDN.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import altair as alt
 import pandas as pd
 
 from . import render
+from .dates import PRECISIONS, format_date, format_dates, when
 
 render.enable()
 
@@ -178,8 +185,36 @@ def _title(text: str | list[str], subtitle: str | list[str]) -> alt.Title:
     return alt.Title(text, subtitle=subtitle, anchor="start")
 
 
-def _day(timestamp: pd.Timestamp) -> str:
-    return f"{timestamp.day} {timestamp:%b %Y}"
+# The usermeta key under which a chart maps each date field it encodes as a position to the
+# field holding that date's text at its precision (manchuria.render leaves the former out of
+# the data table: the label says it).
+DATE_LABELS = "date_labels"
+
+
+def _date_labels(frame: pd.DataFrame, column: str, precision_column: str | None, *, year: bool = True) -> pd.Series:
+    """Each date of ``column`` as text at its precision, read from ``precision_column`` (None: exact days)."""
+    if precision_column is None:
+        return format_dates(frame[column], "day", year=year)
+    if precision_column not in frame.columns:
+        raise ValueError(
+            f"the data have no column {precision_column!r} saying how precisely {column!r} is known; "
+            f"expected one of {', '.join(PRECISIONS)} in each row"
+        )
+    return format_dates(frame[column], frame[precision_column], year=year)
+
+
+def _span(frame: pd.DataFrame, column: str, precision_column: str) -> tuple[str, str]:
+    """The first and the last date of ``column`` as text, each at its own row's precision.
+
+    Where rows share the first (or last) date, the most precise of them is printed: the
+    data do date that day.
+    """
+    rank = frame[precision_column].map({precision: number for number, precision in enumerate(PRECISIONS)})
+    ordered = frame.assign(_rank=rank).sort_values([column, "_rank"])
+    first = ordered.iloc[0]
+    last_date = ordered[column].max()
+    last = ordered[ordered[column] == last_date].iloc[0]
+    return (format_date(first[column], first[precision_column]), format_date(last[column], last[precision_column]))
 
 
 def _require(frame: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -263,13 +298,13 @@ def events_timeline_chart(
     """
     chosen = _events_between(events, start, end, themes).sort_values("start_date")
     frame = chosen.assign(
-        date_label=chosen["start_date"].map(_day),
+        date_label=_date_labels(chosen, "start_date", "date_precision"),
         label=chosen["title"],
     )[["id", "start_date", "date_label", "label", "summary", "theme", "source_keys"]]
     order = list(frame["label"])
-    first, last = frame["start_date"].min(), frame["start_date"].max()
+    first, last = _span(chosen, "start_date", "date_precision")
     description = (
-        f"Timeline of {len(frame)} events from {_day(first)} to {_day(last)}, one per row in date order: "
+        f"Timeline of {len(frame)} events from {first} to {last}, one per row in date order: "
         + "; ".join(f"{row.date_label}, {row.label}" for row in frame.itertuples())
         + "."
     )
@@ -290,19 +325,20 @@ def events_timeline_chart(
             height=max(120, 22 * len(frame)),
             title=_title(title, f"{len(frame)} events; sources in data/events.csv"),
             description=description,
+            usermeta={DATE_LABELS: {"start_date": "date_label"}},
         )
     )
 
 
 def events_strip_chart(events: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
     """Every event of the chapter on one time axis, a row per theme: the period at a glance."""
-    frame = events.assign(date_label=events["start_date"].map(_day))[
+    frame = events.assign(date_label=_date_labels(events, "start_date", "date_precision"))[
         ["start_date", "date_label", "title", "theme", "source_keys"]
     ]
     counts = frame["theme"].value_counts()
+    first, last = _span(events, "start_date", "date_precision")
     description = (
-        f"Strip chart of all {len(frame)} events from {_day(frame['start_date'].min())} to "
-        f"{_day(frame['start_date'].max())}, one row per theme: "
+        f"Strip chart of all {len(frame)} events from {first} to {last}, one row per theme: "
         + "; ".join(f"{theme} {counts.get(theme, 0)}" for theme in THEME_COLOURS)
         + ". Events cluster in 1945–1946 and 1948."
     )
@@ -324,6 +360,7 @@ def events_strip_chart(events: pd.DataFrame, *, width: int | str = "container") 
             height=170,
             title=_title("Manchuria 1945–1955: every event in the chapter", "One mark per event; hover for details"),
             description=description,
+            usermeta={DATE_LABELS: {"start_date": "date_label"}},
         )
     )
 
@@ -423,8 +460,10 @@ def offensive_map(
     shown = _places_in_extent(places, MANCHURIA_EXTENT)
     located = window.merge(shown, left_on="place", right_on="id", suffixes=("", "_place"))
     located = _require(located, f"no events between {start} and {end} at a mapped place")
+    # The first event at each place, the most precisely dated one where several share the day.
+    rank = located["date_precision"].map({precision: number for number, precision in enumerate(PRECISIONS)})
     first = (
-        located.sort_values("start_date")
+        located.assign(_rank=rank).sort_values(["start_date", "_rank"])
         .groupby("place", as_index=False)
         .agg(
             name=("name_pinyin", "first"),
@@ -432,15 +471,16 @@ def offensive_map(
             latitude=("latitude", "first"),
             longitude=("longitude", "first"),
             date=("start_date", "first"),
+            date_precision=("date_precision", "first"),
             events=("title", lambda titles: "; ".join(titles)),
         )
     )
-    first["label"] = [f"{name}, {date.day} {date:%b}" for name, date in zip(first["name"], first["date"])]
+    first["label"] = first["name"] + ", " + _date_labels(first, "date", "date_precision", year=False)
     first["period_names"] = first["period_names"].fillna("")
     first["label_side"] = _label_sides(first)
     description = (
         f"Map of Northeast China on modern borders, marking the {len(first)} places where the chapter records events "
-        f"between {_day(pd.Timestamp(start))} and {_day(pd.Timestamp(end))}, with the first date at each: "
+        f"between {format_date(start, 'day')} and {format_date(end, 'day')}, with the first date at each: "
         + "; ".join(first.sort_values("date")["label"])
         + "."
     )
@@ -484,15 +524,16 @@ def concessions_chart(
         raise ValueError(f"show must be 'terms' or 'returns', not {show!r}")
     frame = _require(concessions, "no concessions").assign(
         promised_label=lambda f: f["promised_end"].dt.year.astype(str),
-        returned_label=lambda f: f["returned_on"].map(_day),
-        deadline_label=lambda f: f["deadline_1950"].map(_day),
+        returned_label=lambda f: _date_labels(f, "returned_on", "returned_precision"),
+        # "not later than the end of 1952": a day, 31 December.
+        deadline_label=lambda f: _date_labels(f, "deadline_1950", None),
     )[["concession", "granted_on", "promised_end", "returned_on", "deadline_1950", "term_years",
-       "promised_label", "returned_label", "deadline_label", "source_keys"]]
+       "returned_precision", "promised_label", "returned_label", "deadline_label", "source_keys"]]
     description = (
         "Gantt chart of the concessions granted to the Soviet Union on 14 August 1945: "
         + "; ".join(
             f"{row.concession}, promised for {row.term_years} years (to {row.promised_label}), "
-            f"returned on {row.returned_label}"
+            f"returned {when(row.returned_on, row.returned_precision)}"
             + (f", against a 1950 deadline of {row.deadline_label}" if show == "returns" else "")
             for row in frame.itertuples()
         )
@@ -528,7 +569,8 @@ def concessions_chart(
     )
     return readable(
         alt.layer(*layers).properties(
-            width=width, height=110, title=_title(title, subtitle), description=description
+            width=width, height=110, title=_title(title, subtitle), description=description,
+            usermeta={DATE_LABELS: {"returned_on": "returned_label", "deadline_1950": "deadline_label"}},
         )
     )
 
@@ -542,8 +584,8 @@ def withdrawal_deadlines_chart(
 ) -> alt.LayerChart:
     """Each announced deadline for the Soviet withdrawal, plotted against the day it was announced."""
     frame = _require(withdrawal, "no withdrawal deadlines").assign(
-        said_label=lambda f: f["said_on"].map(_day),
-        deadline_label=lambda f: f["deadline"].map(_day),
+        said_label=lambda f: _date_labels(f, "said_on", None),
+        deadline_label=lambda f: _date_labels(f, "deadline", "deadline_precision"),
     )[["id", "said_on", "deadline", "said_label", "deadline_label", "said_by", "statement", "source_keys"]]
     # Labels of the latest points go on their left, where there is room.
     late = frame["said_on"].min() + 0.8 * (frame["said_on"].max() - frame["said_on"].min())
@@ -553,14 +595,15 @@ def withdrawal_deadlines_chart(
     if completed.empty:
         raise ValueError(f"events.csv has no event {completed_event!r} marking the end of the withdrawal")
     completed_on = completed["start_date"].iloc[0]
+    completed_text = format_date(completed_on, completed["date_precision"].iloc[0])
     completed_frame = pd.DataFrame(
-        {"date": [completed_on], "label": [f"Withdrawal completed, per Wikipedia: {_day(completed_on)}"]}
+        {"date": [completed_on], "label": [f"Withdrawal completed, per Wikipedia: {completed_text}"]}
     )
     description = (
         "Scatter plot of the announced deadlines for the end of the Soviet withdrawal from Manchuria, each placed at "
         "the day it was stated: "
         + "; ".join(f"on {row.said_label} ({row.said_by}): {row.deadline_label}" for row in frame.itertuples())
-        + f". A horizontal line marks the completion date Wikipedia gives, {_day(completed_on)}."
+        + f". A horizontal line marks the completion date Wikipedia gives, {completed_text}."
     )
     x = alt.X("said_on:T", title="Day the deadline was stated", axis=alt.Axis(format="%b %Y"))
     y = alt.Y("deadline:T", title="Deadline announced", axis=alt.Axis(format="%b %Y"))
@@ -596,6 +639,7 @@ def withdrawal_deadlines_chart(
                 "Each dot: a deadline for the last Soviet troops to leave, placed at the day it was announced.",
             ),
             description=description,
+            usermeta={DATE_LABELS: {"said_on": "said_label", "deadline": "deadline_label", "date": "label"}},
         )
     )
 
@@ -605,7 +649,7 @@ def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") ->
     shares = _require(removals[removals["measure"] == "share_removed"], "no share_removed estimates")
     frame = shares.assign(
         figure=[f"{low:g}%" if low == high else f"{low:g}–{high:g}%" for low, high in zip(shares["value_low"], shares["value_high"])],
-        date_label=shares["date"].map(_day),
+        date_label=_date_labels(shares, "date", "date_precision"),
     )[["item", "value_low", "value_high", "figure", "estimator", "date_label", "source_keys", "quote"]]
     description = (
         "Range chart of estimates of the share of equipment the Soviets removed from Manchurian plants: "
@@ -656,10 +700,23 @@ def _control_frame(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
             f"{name} ({period.split(';')[0]})" if isinstance(period, str) and period else name
             for name, period in zip(frame["name_pinyin"], frame["period_names"])
         ],
-        start_label=frame["start_date"].map(_day),
-        end_label=[_day(end) if not pd.isna(end) else "after 1948" for end in frame["end_date"]],
+        start_label=_date_labels(frame, "start_date", "date_precision"),
+        end_label=_end_labels(frame),
     )
     return frame
+
+
+def _end_labels(frame: pd.DataFrame) -> list[str]:
+    """Each spell's last day as text at ``end_precision``; "after 1948" for a spell with no end."""
+    if "end_precision" not in frame.columns:
+        raise ValueError(
+            "the control data have no column 'end_precision' saying how precisely 'end_date' is known; "
+            f"expected one of {', '.join(PRECISIONS)} in each row with an end_date"
+        )
+    return [
+        "after 1948" if pd.isna(end) else format_date(end, precision)
+        for end, precision in zip(frame["end_date"], frame["end_precision"])
+    ]
 
 
 def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
@@ -694,6 +751,7 @@ def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width
             height=alt.Step(24),
             title=_title("Who held Manchuria's cities, 1945–1948", "Spells of control as the sources date them; gaps are undated."),
             description=description,
+            usermeta={DATE_LABELS: {"start_date": "start_label", "end": "end_label"}},
         )
     )
 
@@ -734,7 +792,7 @@ def control_map(
     panels, parts = [], []
     for day in dates:
         frame = _require(holders_on(control, places, day), f"no city has a dated holder on {day}")
-        stamp = _day(pd.Timestamp(day))
+        stamp = format_date(day, "day")  # a day the caller chose, not a date from the sources
         counts = frame["holder_label"].value_counts()
         parts.append(f"on {stamp}: " + ", ".join(f"{holder} {counts[holder]}" for holder in HOLDER_LABEL_COLOURS if holder in counts))
         frame = frame.assign(label_side=_label_sides(frame))
