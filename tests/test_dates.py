@@ -107,10 +107,9 @@ DAY_MENTION = re.compile(
 ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # A date as the spec carries a position: the stored day, not a claim (the data table leaves it out).
 POSITION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?")
-LOADERS = {
-    name: getattr(data, f"load_{name}") for name in ("events", "control", "concessions", "removals", "withdrawal", "places",
-                                                   "arms", "forces", "claims")
-}
+# The loaders the chart registry calls; the fixtures below serve altered copies through them.
+CHART_INPUTS = ("events", "control", "concessions", "removals", "withdrawal", "places", "arms", "forces", "claims")
+LOADERS = {name: getattr(data, f"load_{name}") for name in CHART_INPUTS}
 
 
 def day_mentions(text: str) -> set[tuple[int | None, int, int]]:
