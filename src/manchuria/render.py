@@ -8,12 +8,23 @@ offline and wherever those CDNs are blocked. Instead:
 * :class:`VegaLiteHTML`, a myst-nb mime-render plugin, turns that same output
   into a chart container in the HTML book, drawn by ``manchuria-charts.js``
   with the Vega bundle that :mod:`manchuria.sphinxext` puts into the site.
+
+Why notebooks never get ``width: "container"``: JupyterLab's Vega renderer
+(``@jupyterlab/vega5-extension``) draws a chart, exports it to PNG and stores
+the PNG in the output, which redraws the output; it stops only once the output
+holds a non-empty PNG. A container-sized chart is measured inside vega-embed's
+shrink-to-fit wrapper, so the export canvas is 0 px wide and the PNG is empty
+(``data:,``): the output redraws itself forever and the tab's memory climbs
+until it freezes. :func:`notebook_spec` gives such charts a fixed width for
+notebooks and records what it changed in the spec's ``usermeta``;
+:func:`book_spec` undoes it, so in the book they still fill the text column.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
@@ -23,9 +34,98 @@ RENDERER_NAME = "manchuria"
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml")
 
 
+# A notebook chart's whole width (axes, labels and legend included), in px: close to
+# the book's text column (about 630-740 px) and readable in JupyterLab's output area.
+NOTEBOOK_WIDTH = 640
+NOTEBOOK_HEIGHT = 360
+NOTEBOOK_SIZES = {"width": NOTEBOOK_WIDTH, "height": NOTEBOOK_HEIGHT}
+# Where notebook_spec records what it changed, inside the spec's usermeta.
+USERMETA_KEY = "manchuria_container_sizes"
+# Keys whose values are data, not view properties: never rewritten.
+_DATA_KEYS = frozenset({"data", "datasets"})
+# The autosize Vega-Lite gives a view whose width and/or height is "container".
+_CONTAINER_AUTOSIZE = {
+    frozenset({"width"}): "fit-x",
+    frozenset({"height"}): "fit-y",
+    frozenset({"width", "height"}): "fit",
+}
+
+
 def mimebundle(spec: dict[str, Any], **_metadata: Any) -> dict[str, Any]:
-    """Altair renderer: the Vega-Lite spec, plus a text fallback naming the chart."""
-    return {VEGALITE_MIME: spec, "text/plain": chart_text(spec)}
+    """Altair renderer: the notebook form of the spec, plus a text fallback naming the chart.
+
+    ``Explorer._repr_mimebundle_`` and anything else that puts a spec into a
+    bundle by hand must pass it through :func:`notebook_spec` (or this) too.
+    """
+    return {VEGALITE_MIME: notebook_spec(spec), "text/plain": chart_text(spec)}
+
+
+def notebook_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec as notebooks should receive it: no ``"container"`` width or height.
+
+    Each ``"container"`` size becomes :data:`NOTEBOOK_SIZES`' fixed size (a
+    top-level one with the ``fit`` autosize Vega-Lite gives container views,
+    so the whole chart, labels included, is that wide) and its place is
+    recorded in ``usermeta`` for :func:`book_spec`. A spec with no container
+    size comes back as it is. The input is not modified; data are shared, not copied.
+    """
+    changed: list[list[str | int]] = []
+    fixed = _fix_container_sizes(spec, [], changed)
+    if not changed:
+        return spec
+    record: dict[str, Any] = {"paths": changed}
+    top_level = frozenset(path[0] for path in changed if len(path) == 1)
+    if top_level and "autosize" not in spec:
+        fixed["autosize"] = {"type": _CONTAINER_AUTOSIZE[top_level], "contains": "padding"}
+        record["added_autosize"] = True
+    usermeta = dict(spec.get("usermeta") or {})
+    usermeta[USERMETA_KEY] = record
+    fixed["usermeta"] = usermeta
+    return fixed
+
+
+def book_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """Undo :func:`notebook_spec`: the ``"container"`` sizes come back, so book charts fill the column."""
+    usermeta = spec.get("usermeta")
+    if not isinstance(usermeta, dict) or USERMETA_KEY not in usermeta:
+        return spec
+    record = usermeta[USERMETA_KEY]
+    restored = dict(spec)
+    for path in record.get("paths", []):
+        restored = _set_path(restored, path, "container")
+    if record.get("added_autosize"):
+        restored.pop("autosize", None)
+    rest = {key: value for key, value in usermeta.items() if key != USERMETA_KEY}
+    if rest:
+        restored["usermeta"] = rest
+    else:
+        restored.pop("usermeta")
+    return restored
+
+
+def _fix_container_sizes(node: Any, path: list[str | int], changed: list[list[str | int]]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in _DATA_KEYS:
+                out[key] = value
+            elif key in NOTEBOOK_SIZES and value == "container":
+                out[key] = NOTEBOOK_SIZES[key]
+                changed.append([*path, key])
+            else:
+                out[key] = _fix_container_sizes(value, [*path, key], changed)
+        return out
+    if isinstance(node, list):
+        return [_fix_container_sizes(value, [*path, index], changed) for index, value in enumerate(node)]
+    return node
+
+
+def _set_path(node: Any, path: Iterable[str | int], value: Any) -> Any:
+    """A copy of ``node`` with ``value`` at ``path`` (copying only the containers on the way)."""
+    key, *rest = path
+    copy: Any = list(node) if isinstance(node, list) else dict(node)
+    copy[key] = _set_path(node[key], rest, value) if rest else value
+    return copy
 
 
 def chart_text(spec: dict[str, Any]) -> str:
@@ -118,7 +218,7 @@ def data_table_html(spec: dict[str, Any]) -> str:
             f'<th scope="col">{html.escape(_column_title(column, fields))}</th>' for column in columns
         )
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_cell_text(row.get(column), column))}</td>" for column in columns) + "</tr>"
+            _row_start(row) + "".join(f"<td>{html.escape(_cell_text(row.get(column), column))}</td>" for column in columns) + "</tr>"
             for row in rows
         )
         tables.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
@@ -133,6 +233,12 @@ def data_table_html(spec: dict[str, Any]) -> str:
         f'{"".join(tables)}</div>'
         "</details>"
     )
+
+
+def _row_start(row: dict[str, Any]) -> str:
+    # A row's id lets an explorer's script list in the table only the rows its chart shows.
+    row_id = row.get("id")
+    return f'<tr data-row-id="{html.escape(str(row_id), quote=True)}">' if row_id is not None else "<tr>"
 
 
 def _column_title(column: str, fields: dict[str, str]) -> str:
@@ -155,7 +261,8 @@ class VegaLiteHTML:
         from docutils import nodes
 
         spec = data.content if isinstance(data.content, dict) else json.loads(data.content)
-        return [nodes.raw("", chart_html(spec), format="html", classes=["output", "vega-lite"])]
+        # The notebook output has fixed sizes (see notebook_spec); the book's charts fill the column.
+        return [nodes.raw("", chart_html(book_spec(spec)), format="html", classes=["output", "vega-lite"])]
 
 
 def enable() -> None:

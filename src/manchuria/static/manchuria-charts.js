@@ -1,7 +1,18 @@
 // Draw every Vega-Lite chart on the page with the Vega bundle shipped in the site.
 // Charts follow the theme: they are redrawn when the reader switches light/dark.
+// Explorers (charts whose spec carries usermeta.manchuria.explorer) also get their
+// controls above the chart, a line saying how many rows are shown (or that none
+// is), their state in the page's address (Back and Forward step through it), and
+// a "Copy link to this view" button.
 (function () {
   "use strict";
+
+  var PUSH_DELAY_MS = 600; // one history entry per pause, not one per slider step
+  var DAY_MS = 86400000;
+  var PAGE_STEP_DAYS = 30;
+  var explorers = [];
+  var applyingAddress = false;
+  var pushTimer = null;
 
   function isDark() {
     return document.documentElement.dataset.theme === "dark";
@@ -21,42 +32,349 @@
     return options;
   }
 
-  function drawAll() {
-    var figures = document.querySelectorAll(".manchuria-vega-figure");
-    figures.forEach(function (figure) {
-      var target = figure.querySelector(".manchuria-vega");
-      var specNode = figure.querySelector("script.manchuria-vega-spec");
-      if (!target || !specNode) return;
-      var spec = JSON.parse(specNode.textContent);
-      target.innerHTML = "";
-      target.dataset.rendered = "pending";
-      window
-        .vegaEmbed(target, spec, embedOptions())
-        .then(function (result) {
-          // The drawing is one image labelled with the chart's description
-          // (the table after it holds the values); the menu gets a name.
-          var svg = target.querySelector("svg");
-          var label = target.dataset.label;
-          if (svg && label) {
-            svg.setAttribute("role", "img");
-            svg.setAttribute("aria-label", label);
-            // An image's parts are not read out; hide Vega's per-mark roles so
-            // no unlabelled part is left for assistive tools to stumble on.
-            svg.querySelectorAll(":scope > g").forEach(function (group) {
-              group.setAttribute("aria-hidden", "true");
-            });
-          }
-          var menu = target.querySelector("details > summary");
-          if (menu) menu.setAttribute("aria-label", "Chart menu: save as SVG or PNG");
-          target.dataset.rendered = "yes";
-          target.dataset.drawnFor = isDark() ? "dark" : "light";
-          return result;
-        })
-        .catch(function (error) {
-          target.dataset.rendered = "error";
-          console.error("Chart could not be drawn:", error);
-        });
+  // --- Explorers: what is shown ------------------------------------------------------
+
+  // The ids of the data rows drawn by the chart's marks: what the reader sees,
+  // read from Vega's scenegraph (axes and legends carry no row id).
+  function shownIds(view) {
+    var ids = new Set();
+    (function walk(node) {
+      if (!node || !node.items) return;
+      node.items.forEach(function (item) {
+        if (node.role === "mark" && item.datum && item.datum.id !== undefined) ids.add(item.datum.id);
+        walk(item);
+      });
+    })(view.scenegraph().root);
+    return Array.from(ids);
+  }
+
+  function isoDay(origin, offset) {
+    return new Date(Date.parse(origin + "T00:00:00Z") + offset * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  function dayOffset(origin, iso) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return NaN;
+    return Math.round((Date.parse(iso + "T00:00:00Z") - Date.parse(origin + "T00:00:00Z")) / DAY_MS);
+  }
+
+  function readableDay(origin, offset) {
+    return new Date(Date.parse(origin + "T00:00:00Z") + offset * DAY_MS).toLocaleDateString("en-GB", {
+      day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
     });
+  }
+
+  // A parameter's value as the address writes it, and back (null: not valid, with why).
+  function toAddress(explorer, param, value) {
+    var origin = explorer.meta.dates[param.name];
+    return origin ? isoDay(origin, value) : String(value);
+  }
+
+  function fromAddress(explorer, param, text) {
+    var bind = param.bind;
+    var origin = explorer.meta.dates[param.name];
+    if (bind.input === "select" || bind.input === "radio") {
+      var match = bind.options.filter(function (option) { return String(option) === text; });
+      return match.length ? { value: match[0] } : { why: "expected one of " + bind.options.join(", ") };
+    }
+    if (bind.input === "range") {
+      var number = origin ? dayOffset(origin, text) : Number(text);
+      var low = bind.min, high = bind.max;
+      if (Number.isInteger(number) && number >= low && number <= high) return { value: number };
+      return {
+        why: origin
+          ? "expected a day from " + isoDay(origin, low) + " to " + isoDay(origin, high)
+          : "expected a whole number from " + low + " to " + high,
+      };
+    }
+    return { value: text.slice(0, 200) };
+  }
+
+  function addressState(explorer) {
+    var query = new URLSearchParams(window.location.search);
+    var state = {};
+    var problems = [];
+    explorer.params.forEach(function (param) {
+      var key = explorer.meta.slug + "." + param.name;
+      if (!query.has(key)) return;
+      var parsed = fromAddress(explorer, param, query.get(key));
+      if ("value" in parsed) state[param.name] = parsed.value;
+      else problems.push("The address gives " + key + "=\u201c" + query.get(key) + "\u201d: " + parsed.why + ", so the default is shown.");
+    });
+    return { state: state, problems: problems };
+  }
+
+  function currentState(explorer) {
+    var state = {};
+    explorer.params.forEach(function (param) {
+      state[param.name] = explorer.view.signal(param.name);
+    });
+    return state;
+  }
+
+  // This explorer's changed parameters, as query entries.
+  function queryEntries(explorer) {
+    var entries = [];
+    if (!explorer.view) return entries;
+    explorer.params.forEach(function (param) {
+      var value = explorer.view.signal(param.name);
+      if (value !== param.value && String(value) !== "") {
+        entries.push([explorer.meta.slug + "." + param.name, toAddress(explorer, param, value)]);
+      }
+    });
+    return entries;
+  }
+
+  function pageAddress(entriesList, hash) {
+    var query = new URLSearchParams();
+    entriesList.forEach(function (entries) {
+      entries.forEach(function (entry) { query.append(entry[0], entry[1]); });
+    });
+    var search = query.toString();
+    return window.location.pathname + (search ? "?" + search : "") + (hash === undefined ? window.location.hash : hash);
+  }
+
+  function pushAddress() {
+    var address = pageAddress(explorers.map(queryEntries));
+    if (address !== window.location.pathname + window.location.search + window.location.hash) {
+      window.history.pushState({ manchuriaExplorers: true }, "", address);
+    }
+  }
+
+  function schedulePush() {
+    if (applyingAddress) return;
+    window.clearTimeout(pushTimer);
+    pushTimer = window.setTimeout(pushAddress, PUSH_DELAY_MS);
+  }
+
+  // --- Explorers: the controls, the status line and the link --------------------------
+
+  function explorerFor(figure, spec) {
+    var meta = spec.usermeta && spec.usermeta.manchuria && spec.usermeta.manchuria.explorer;
+    if (!meta) return null;
+    var existing = explorers.filter(function (explorer) { return explorer.figure === figure; })[0];
+    if (existing) return existing;
+    var panel = document.createElement("div");
+    panel.className = "manchuria-explorer-panel";
+    var bindings = document.createElement("div");
+    bindings.className = "manchuria-explorer-controls";
+    bindings.setAttribute("role", "group");
+    bindings.setAttribute("aria-label", "Controls for this explorer");
+    var status = document.createElement("p");
+    status.className = "manchuria-explorer-status";
+    status.setAttribute("role", "status");
+    var link = document.createElement("button");
+    link.type = "button";
+    link.className = "manchuria-explorer-link";
+    link.textContent = "Copy link to this view";
+    var copied = document.createElement("input");
+    copied.type = "text";
+    copied.readOnly = true;
+    copied.hidden = true;
+    copied.className = "manchuria-explorer-address";
+    copied.setAttribute("aria-label", "Link to this view");
+    panel.append(bindings, status, link, copied);
+    figure.insertBefore(panel, figure.querySelector(".manchuria-vega"));
+    var explorer = {
+      figure: figure, meta: meta, bindings: bindings, status: status, link: link, copied: copied,
+      params: (spec.params || []).filter(function (param) { return param.bind; }),
+      view: null, state: null, problems: [],
+    };
+    link.addEventListener("click", function () { copyLink(explorer); });
+    explorers.push(explorer);
+    return explorer;
+  }
+
+  function viewAddress(explorer) {
+    var section = explorer.figure.closest("section[id]");
+    var path = pageAddress([queryEntries(explorer)], section ? "#" + section.id : "");
+    return new URL(path, window.location.href).href;
+  }
+
+  function copyLink(explorer) {
+    var address = viewAddress(explorer);
+    explorer.copied.value = address;
+    function fallback() {
+      // No clipboard (an insecure page, or a refusal): show the link selected for the reader to copy.
+      explorer.copied.hidden = false;
+      explorer.copied.focus();
+      explorer.copied.select();
+      explorer.status.textContent = "Copy this link to share the view: " + address;
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(address).then(function () {
+        explorer.copied.hidden = false;
+        explorer.status.textContent = "Link copied: " + address;
+      }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function describeDates(explorer) {
+    explorer.params.forEach(function (param) {
+      var origin = explorer.meta.dates[param.name];
+      if (!origin) return;
+      var input = explorer.bindings.querySelector('input[name="' + param.name + '"]');
+      if (!input) return;
+      var text = readableDay(origin, explorer.view.signal(param.name));
+      // Vega writes the slider's number in the span after it; the reader gets the date.
+      var shown = input.nextElementSibling;
+      if (shown && shown.tagName === "SPAN") {
+        shown.textContent = text;
+        shown.className = "manchuria-explorer-day";
+      }
+      input.setAttribute("aria-valuetext", text);
+    });
+  }
+
+  function showRows(explorer) {
+    var ids = shownIds(explorer.view);
+    var figure = explorer.figure;
+    figure.dataset.shown = String(ids.length);
+    var noun = explorer.meta.noun;
+    var text = ids.length ? ids.length + " " + (ids.length === 1 ? noun.replace(/s$/, "") : noun) + " shown." : explorer.meta.empty;
+    explorer.status.textContent = explorer.problems.concat([text]).join(" ");
+    explorer.status.classList.toggle("manchuria-explorer-empty", ids.length === 0);
+    // The data table under the chart lists the rows shown, for keyboard and touch readers.
+    var wanted = new Set(ids.map(String));
+    var rows = figure.querySelectorAll(".manchuria-chart-data tr[data-row-id]");
+    rows.forEach(function (row) { row.hidden = !wanted.has(row.dataset.rowId); });
+    describeDates(explorer);
+  }
+
+  function applyState(explorer, state) {
+    explorer.params.forEach(function (param) {
+      explorer.view.signal(param.name, param.name in state ? state[param.name] : param.value);
+    });
+    return explorer.view.runAsync();
+  }
+
+  function stepDaysWithPageKeys(explorer) {
+    explorer.params.forEach(function (param) {
+      if (!explorer.meta.dates[param.name]) return;
+      var input = explorer.bindings.querySelector('input[name="' + param.name + '"]');
+      if (!input) return;
+      input.addEventListener("keydown", function (event) {
+        var step = { PageUp: PAGE_STEP_DAYS, PageDown: -PAGE_STEP_DAYS }[event.key];
+        if (!step) return;
+        event.preventDefault();
+        input.value = String(Math.min(param.bind.max, Math.max(param.bind.min, Number(input.value) + step)));
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+  }
+
+  function attachExplorer(explorer, view) {
+    explorer.view = view;
+    var start = explorer.state;
+    explorer.problems = [];
+    if (!start) {
+      var fromAddressBar = addressState(explorer);
+      start = fromAddressBar.state;
+      explorer.problems = fromAddressBar.problems;
+    }
+    applyingAddress = true;
+    return applyState(explorer, start).then(function () {
+      applyingAddress = false;
+      explorer.params.forEach(function (param) {
+        view.addSignalListener(param.name, function () {
+          explorer.state = currentState(explorer);
+          explorer.problems = [];
+          view.runAfter(function () { showRows(explorer); });
+          schedulePush();
+        });
+      });
+      explorer.state = currentState(explorer);
+      stepDaysWithPageKeys(explorer);
+      showRows(explorer);
+    });
+  }
+
+  window.addEventListener("popstate", function () {
+    applyingAddress = true;
+    Promise.all(
+      explorers.filter(function (explorer) { return explorer.view; }).map(function (explorer) {
+        var fromAddressBar = addressState(explorer);
+        explorer.problems = fromAddressBar.problems;
+        return applyState(explorer, fromAddressBar.state).then(function () {
+          explorer.state = currentState(explorer);
+          showRows(explorer);
+        });
+      })
+    ).then(function () { applyingAddress = false; });
+  });
+
+  // Tests and curious readers can ask which rows an explorer shows.
+  function explorerOf(figure) {
+    var explorer = explorers.filter(function (candidate) { return candidate.figure === figure; })[0];
+    if (!explorer || !explorer.view) throw new Error("not a drawn explorer: " + figure.className);
+    return explorer;
+  }
+
+  window.manchuriaExplorers = {
+    shownIds: function (figure) {
+      return shownIds(explorerOf(figure).view);
+    },
+    // Set parameters directly (as the address does); resolves with the ids then shown.
+    set: function (figure, state) {
+      var explorer = explorerOf(figure);
+      return applyState(explorer, Object.assign(currentState(explorer), state)).then(function () {
+        showRows(explorer);
+        return shownIds(explorer.view);
+      });
+    },
+  };
+
+  // --- Drawing -------------------------------------------------------------------------
+
+  function drawFigure(figure) {
+    var target = figure.querySelector(".manchuria-vega");
+    var specNode = figure.querySelector("script.manchuria-vega-spec");
+    if (!target || !specNode) return;
+    var spec = JSON.parse(specNode.textContent);
+    var explorer = explorerFor(figure, spec);
+    var options = embedOptions();
+    if (explorer) {
+      if (explorer.view) explorer.view.finalize();
+      explorer.view = null;
+      // Vega draws the controls here, above the chart, and not inside a <form>,
+      // so Enter in a text box submits nothing and the page never reloads.
+      options.bind = explorer.bindings;
+    }
+    target.innerHTML = "";
+    target.dataset.rendered = "pending";
+    window
+      .vegaEmbed(target, spec, options)
+      .then(function (result) {
+        // The drawing is one image labelled with the chart's description
+        // (the table after it holds the values); the menu gets a name.
+        var svg = target.querySelector("svg");
+        var label = target.dataset.label;
+        if (svg && label) {
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-label", label);
+          // An image's parts are not read out; hide Vega's per-mark roles so
+          // no unlabelled part is left for assistive tools to stumble on.
+          svg.querySelectorAll(":scope > g").forEach(function (group) {
+            group.setAttribute("aria-hidden", "true");
+          });
+        }
+        var menu = target.querySelector("details > summary");
+        if (menu) menu.setAttribute("aria-label", "Chart menu: save as SVG or PNG");
+        return explorer ? attachExplorer(explorer, result.view) : null;
+      })
+      .then(function () {
+        target.dataset.rendered = "yes";
+        target.dataset.drawnFor = isDark() ? "dark" : "light";
+      })
+      .catch(function (error) {
+        target.dataset.rendered = "error";
+        console.error("Chart could not be drawn:", error);
+      });
+  }
+
+  function drawAll() {
+    document.querySelectorAll(".manchuria-vega-figure").forEach(drawFigure);
   }
 
   function start() {
