@@ -85,3 +85,11 @@ def test_data_table_shows_the_encoded_fields_with_their_titles_and_sources():
 def test_a_chart_without_inline_data_has_no_table():
     assert render.data_table_html(SPEC) == ""
     assert "<details" not in render.chart_html(SPEC)
+
+
+def test_data_table_shows_date_labels_not_the_stored_day():
+    """A month-precision date is stored as the 1st; the table shows "Aug 1945", never 1945-08-01."""
+    from manchuria import charts, data
+
+    table = render.data_table_html(charts.control_timeline_chart(data.load_control(), data.load_places()).to_dict())
+    assert "Aug 1945" in table and "1945-08-01" not in table

@@ -285,10 +285,13 @@ def timeline_static(events: pd.DataFrame) -> alt.TopLevelMixin:
             width="container",
             height=alt.Step(22),
             description=description,
-            usermeta=_explorer_meta(
-                "timeline", noun="events", controls=controls,
-                empty="No event matches these choices: try another name, another theme or more years.",
-            ),
+            usermeta={
+                **_explorer_meta(
+                    "timeline", noun="events", controls=controls,
+                    empty="No event matches these choices: try another name, another theme or more years.",
+                ),
+                charts.DATE_LABELS: {"start_date": "date_label"},
+            },
         )
     )
     return charts.readable(_with_note(chart, "Timeline explorer"))
@@ -758,6 +761,7 @@ def timeline(events: pd.DataFrame | None = None) -> Explorer:
         chart = charts.readable(
             _timeline_chart(chosen).properties(
                 width=360, height=alt.Step(22), title=f"{len(chosen)} events",
+                usermeta={charts.DATE_LABELS: {"start_date": "date_label"}},
                 description=f"Timeline of {len(chosen)} events: " + "; ".join(f"{r.date_label}, {r.title}" for r in chosen.itertuples()) + ".",
             )
         )

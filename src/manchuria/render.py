@@ -202,14 +202,18 @@ def data_table_html(spec: dict[str, Any]) -> str:
     """A "data behind this chart" table for each inline dataset, for screen readers and for checking.
 
     Columns are the fields the chart encodes (titled as the chart titles them)
-    plus the source keys where the data carry them; a dataset with no text
+    plus the source keys where the data carry them, less the date positions the
+    spec's ``usermeta["date_labels"]`` names (their labels, which state each date
+    only as precisely as the sources do, are shown instead); a dataset with no text
     column (a helper such as a single rule position) gets no table.
     """
     fields = encoded_fields(spec)
+    # Dates that only place marks; the chart prints each as a label at its precision (manchuria.charts.DATE_LABELS).
+    positions = set((spec.get("usermeta") or {}).get("date_labels", {}))
     tables = []
     for rows in spec.get("datasets", {}).values():
         present = {column for row in rows for column in row}
-        columns = [field for field in fields if field in present]
+        columns = [field for field in fields if field in present and field not in positions]
         if "source_keys" in present and "source_keys" not in columns:
             columns.append("source_keys")
         if not rows or not any(isinstance(row.get(column), str) for row in rows for column in columns):
