@@ -41,8 +41,8 @@ ALL = "all"
 # Two short lines, so the note fits a phone's width.
 LIVE_NOTE_LINES = ("In Jupyter or Binder (the rocket icon above)", "this explorer is a live form with more controls.")
 LIVE_NOTE = " ".join(LIVE_NOTE_LINES)
-# Bottom legends wrap into rows this wide, so a phone keeps room for the plot.
-LEGEND_COLUMNS = 3
+# Bottom legends wrap into two columns on a phone, so the legend never widens the chart past the screen.
+LEGEND_COLUMNS = {"expr": "containerSize()[0] < 480 ? 2 : 5"}
 FIRST_DAY = pd.Timestamp("1945-08-09")
 LAST_DAY = charts.END_OF_PERIOD
 DAY_SPAN = (LAST_DAY - FIRST_DAY).days
@@ -174,7 +174,7 @@ def _with_note(chart: alt.TopLevelMixin, title: str | dict) -> alt.TopLevelMixin
 
 
 def _colour(field: str, colours: dict[str, str], *, title: str) -> alt.Color:
-    """The book's fixed palette, with the legend wrapped into rows of :data:`LEGEND_COLUMNS`."""
+    """The book's fixed palette, with the legend wrapped by :data:`LEGEND_COLUMNS`."""
     colour = charts._colour(field, colours, title=title)
     colour.legend = alt.Legend(orient="bottom", columns=LEGEND_COLUMNS)
     return colour
