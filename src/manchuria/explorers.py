@@ -40,7 +40,6 @@ from .render import VEGALITE_MIME
 ALL = "all"
 # Two short lines, so the note fits a phone's width.
 LIVE_NOTE_LINES = ("In Jupyter or Binder (the rocket icon above)", "this explorer is a live form with more controls.")
-LIVE_NOTE = " ".join(LIVE_NOTE_LINES)
 # Bottom legends wrap into two columns on a phone, so the legend never widens the chart past the screen.
 LEGEND_COLUMNS = {"expr": "containerSize()[0] < 480 ? 2 : 5"}
 FIRST_DAY = pd.Timestamp("1945-08-09")
