@@ -3,6 +3,7 @@
 #   make test    run every test: charts, data, notebooks (nbval), build, browser
 #   make pdf     print the whole chapter to _build/pdf/manchuria-1945-1955.pdf (needs Chromium)
 #   make serve   serve the built book on http://127.0.0.1:8000
+#   make lab     write the notebooks' resolved .ipynb twins and open JupyterLab on book/ (127.0.0.1)
 #   make linkcheck  check every external link (needs the network; not part of make test)
 #   make bench   time the build, cached and one-section rebuilds, notebooks, page weight and chart drawing
 #   make clean   remove _build (built site, execution cache, generated files)
@@ -17,7 +18,7 @@ PORT ?= 8000
 
 PDF := _build/pdf/manchuria-1945-1955.pdf
 
-.PHONY: book test pdf serve clean data-hashes requirements linkcheck bench
+.PHONY: book test pdf serve lab clean data-hashes requirements linkcheck bench
 
 $(STAMP): requirements.txt pyproject.toml
 	rm -rf $(VENV)
@@ -39,6 +40,13 @@ pdf: $(STAMP)
 serve: book
 	@echo "Serving the book at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# JupyterLab on the book's notebooks: the .ipynb twins are written first, with glued
+# values, citations and cross-references resolved (from the last `make book` when it is
+# current, else by running each notebook once).
+lab: $(STAMP)
+	$(BIN)/python -m manchuria.book
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=book --LabApp.default_url=/lab/tree/index.ipynb
 
 # External links: Sphinx's linkcheck builder writes _build/linkcheck/output.txt.
 linkcheck: $(STAMP)

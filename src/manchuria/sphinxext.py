@@ -113,11 +113,15 @@ def _env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: 
     return sorted(env.found_docs) if getattr(env, "manchuria_inputs_changed", False) else []
 
 
-def _config_inited(app: Sphinx, config: Config) -> None:
+def _write_notebook_twins(app: Sphinx, env: Any) -> None:
     from .book import write_notebook_twins
 
-    # The theme links a launch button to page.ipynb when it exists beside page.md.
-    write_notebook_twins(Path(app.srcdir))
+    # The theme links a launch button to page.ipynb when it exists beside page.md. Written
+    # after reading, when myst-nb has saved what each notebook glues (page.glue.json).
+    write_notebook_twins(Path(app.srcdir), Path(env.mystnb_config.output_folder))
+
+
+def _config_inited(app: Sphinx, config: Config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
     config.html_css_files = [*config.html_css_files, "manchuria.css"]
     config.nb_ipywidgets_js = {IPYWIDGETS_EMBED: {}}
@@ -255,6 +259,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _builder_inited)
     app.connect("source-read", _source_read)
     app.connect("env-get-outdated", _env_get_outdated)
+    app.connect("env-updated", _write_notebook_twins)
     # After myst-nb's handler (priority 500), which adds the widget scripts.
     app.connect("html-page-context", _html_page_context, priority=900)
     app.connect("build-finished", _drop_fontawesome_script)
