@@ -93,3 +93,79 @@ def test_data_table_shows_date_labels_not_the_stored_day():
 
     table = render.data_table_html(charts.control_timeline_chart(data.load_control(), data.load_places()).to_dict())
     assert "Aug 1945" in table and "1945-08-01" not in table
+
+
+# --- Notebook outputs never carry width "container" (JupyterLab would redraw them forever) ---
+
+CONTAINER_SPEC = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.20.1.json",
+    "title": "Claims", "description": "Bars.", "width": "container", "height": 120,
+    "usermeta": {"embedOptions": {"renderer": "svg"}},
+    "mark": "bar", "data": {"name": "rows"},
+    "encoding": {"x": {"field": "n", "type": "quantitative"}, "y": {"field": "doc", "type": "nominal"}},
+    # Data are never rewritten, even a column that happens to be called "width".
+    "datasets": {"rows": [{"doc": "A", "n": 1, "width": "container"}]},
+}
+
+
+def test_notebook_spec_gives_container_charts_a_fixed_width_that_fits_the_whole_chart():
+    spec = render.notebook_spec(CONTAINER_SPEC)
+    assert spec["width"] == render.NOTEBOOK_WIDTH and spec["height"] == 120
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, "labels and legend inside the width, as in the book"
+    assert spec["usermeta"]["embedOptions"] == {"renderer": "svg"}, "other usermeta is kept"
+    assert spec["usermeta"][render.USERMETA_KEY] == {"paths": [["width"]], "added_autosize": True}
+    assert spec["datasets"] is CONTAINER_SPEC["datasets"], "data are shared, not copied or rewritten"
+    assert CONTAINER_SPEC["width"] == "container" and "autosize" not in CONTAINER_SPEC, "the input is untouched"
+    assert '"container"' not in json.dumps({k: v for k, v in spec.items() if k != "datasets"})
+
+
+def test_the_book_gets_back_exactly_the_container_spec():
+    assert render.book_spec(render.notebook_spec(CONTAINER_SPEC)) == CONTAINER_SPEC
+    data = SimpleNamespace(mime_type=render.VEGALITE_MIME, content=json.dumps(render.notebook_spec(CONTAINER_SPEC)))
+    (node,) = render.VegaLiteHTML.handle_mime(None, data, False)
+    assert node.astext() == render.chart_html(CONTAINER_SPEC), "book charts still fill the text column"
+
+
+def test_the_mimebundle_the_notebooks_emit_has_no_container_size():
+    bundle = render.mimebundle(CONTAINER_SPEC)
+    assert bundle[render.VEGALITE_MIME]["width"] == render.NOTEBOOK_WIDTH
+    assert bundle["text/plain"] == render.chart_text(CONTAINER_SPEC)
+
+
+def test_nested_container_sizes_are_fixed_and_restored_without_touching_autosize():
+    spec = {"vconcat": [{"mark": "bar", "width": "container", "height": "container"}, {"mark": "point", "width": 200}],
+            "autosize": "pad"}
+    fixed = render.notebook_spec(spec)
+    assert fixed["vconcat"][0]["width"] == render.NOTEBOOK_WIDTH
+    assert fixed["vconcat"][0]["height"] == render.NOTEBOOK_HEIGHT
+    assert fixed["autosize"] == "pad", "a spec's own autosize is left alone"
+    assert fixed["usermeta"][render.USERMETA_KEY] == {"paths": [["vconcat", 0, "width"], ["vconcat", 0, "height"]]}
+    assert render.book_spec(json.loads(json.dumps(fixed))) == spec
+    both = render.notebook_spec({"mark": "bar", "width": "container", "height": "container"})
+    assert both["autosize"]["type"] == "fit"
+
+
+def test_specs_without_container_sizes_pass_through_unchanged():
+    assert render.notebook_spec(SPEC) is SPEC
+    assert render.book_spec(SPEC) is SPEC
+    fixed_width = {**SPEC, "width": 600, "usermeta": {"embedOptions": {}}}
+    assert render.book_spec(fixed_width) is fixed_width
+
+
+def test_every_container_chart_of_the_package_reaches_notebooks_with_a_valid_fixed_width():
+    import jsonschema
+
+    from manchuria import charts, data
+
+    made = [charts.claims_verdict_chart(data.load_claims()), charts.removals_chart(data.load_removals()),
+            charts.events_strip_chart(data.load_events())]
+    schema = alt.vegalite.v5.schema.core.load_schema()
+    for chart in made:
+        original = chart.to_dict()
+        assert original["width"] == "container"
+        bundle = chart._repr_mimebundle_()
+        spec = (bundle[0] if isinstance(bundle, tuple) else bundle)[render.VEGALITE_MIME]
+        assert spec["width"] == render.NOTEBOOK_WIDTH
+        errors = [error.message for error in jsonschema.Draft7Validator(schema).iter_errors(spec)]
+        assert errors == [], errors
+        assert render.book_spec(spec) == original
