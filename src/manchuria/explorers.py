@@ -35,7 +35,7 @@ from . import book, charts, data
 from . import sources
 from .sources import source_labels
 from .dates import format_date
-from .render import VEGALITE_MIME
+from .render import VEGALITE_MIME, notebook_spec
 
 ALL = "all"
 # Two short lines, so the note fits a phone's width.
@@ -746,7 +746,8 @@ class Explorer:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle[VEGALITE_MIME] = self.static.to_dict()
+        # As the renderer does for every chart: no "container" width in a notebook (see manchuria.render).
+        bundle[VEGALITE_MIME] = notebook_spec(self.static.to_dict())
         return bundle
 
 
