@@ -8,7 +8,8 @@ import altair as alt
 import jsonschema
 import pytest
 
-from manchuria import charts, data
+import readerwords
+from manchuria import book, charts, data, sources
 
 # Each public chart function, drawn from the book's own data as the chapter draws it.
 CHARTS = {
@@ -154,3 +155,92 @@ def test_specs_are_strict_json():
 
     for name, make in CHARTS.items():
         json.dumps(make().to_dict(), allow_nan=False)
+
+
+# --- Reader words -------------------------------------------------------------------------
+
+# Every row id of every data file a chart reads: none may show (a superset of each chart's own).
+LOADERS = (data.load_events, data.load_places, data.load_arms, data.load_forces, data.load_removals,
+           data.load_withdrawal, data.load_control, data.load_claims, data.load_concessions)
+
+
+def _package_fields() -> list[tuple[str, dict]]:
+    import json
+
+    package = json.loads((book.REPO_ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    return [(resource["name"], field) for resource in package["resources"] for field in resource["schema"]["fields"]]
+
+
+@pytest.fixture(scope="module")
+def row_ids() -> set[str]:
+    return {str(row_id) for load in LOADERS for row_id in load()["id"]}
+
+
+@pytest.fixture(scope="module")
+def enum_keys() -> set[str]:
+    """Every key an enum column of the data allows ("confirmed", "troops"...): charts show its label instead."""
+    return {key for _, field in _package_fields() for key in field.get("constraints", {}).get("enum", [])}
+
+
+def test_text_the_charts_show_is_reader_words(spec, row_ids, enum_keys):
+    """No snake_case token, bibliography key, row id, raw list or bare data key in any axis, legend,
+    header, text mark, title, tooltip or description a chart shows, nor in any row's value of a field it shows."""
+    assert readerwords.shown_fields(spec), "the chart should show some field as text"
+    texts = [
+        *(("drawn", text) for text in readerwords.drawn_texts(spec)),
+        *(("tooltip title", title) for title in readerwords.tooltip_titles(spec)),
+        *readerwords.shown_values(spec),
+        ("description", spec["description"]),
+    ]
+    assert len(texts) > 10
+    assert readerwords.not_reader_words(texts, keys=sources.labels(), ids=row_ids, enum_keys=enum_keys) == []
+
+
+def test_charts_show_sources_as_their_citations():
+    """A tooltip naming sources shows the book's author-year labels; the data table keeps the keys."""
+    spec = charts.withdrawal_deadlines_chart(data.load_withdrawal(), data.load_events()).to_dict()
+    [rows] = [rows for rows in spec["datasets"].values() if rows and "sources" in rows[0]]
+    first = rows[0]
+    assert first["sources"] == sources.source_labels(first["source_keys"])
+    assert "frus1945v07d764" in first["source_keys"] and "frus1945v07d764" not in first["sources"]
+    assert "source_keys" not in readerwords.shown_fields(spec)
+
+
+@pytest.mark.parametrize(
+    ("labels", "resource", "column"),
+    [
+        (charts.CATEGORY_LABELS, "arms", "category"),
+        (charts.SIDE_LABELS, "arms", "side"),
+        (charts.SIDE_NAMES, "forces", "side"),
+        (charts.FORCE_MEASURE_LABELS, "forces", "measure"),
+        (charts.THEME_LABELS, "events", "theme"),
+        (charts.HOLDER_LABELS, "control", "holder"),
+        (charts.VERDICT_LABELS, "claims", "verdict"),
+        (charts.DOCUMENT_LABELS, "claims", "source_key"),
+    ],
+)
+def test_each_label_vocabulary_names_every_key_its_column_allows(labels, resource, column):
+    [field] = [field for name, field in _package_fields() if name == resource and field["name"] == column]
+    assert set(labels) == set(field["constraints"]["enum"])
+    for label in labels.values():
+        assert label.strip() and not readerwords.SNAKE_CASE.search(label), label
+
+
+def test_readerwords_finds_keys_ids_and_snake_case():
+    """The checker itself: each kind of leak is caught, reader words pass."""
+    found = readerwords.not_reader_words(
+        [("a", "Machine guns, 6×"), ("b", "machine_guns"), ("c", "see frus1945v07d764"),
+         ("d", "Rifles — soviet-v1-rifles"), ("e", "soviet-v1-rifles-extra"), ("f", "Mukden;Fengtian"),
+         ("g", "Mukden, Fengtian; Shenyang"), ("h", "confirmed"), ("i", "Confirmed by two sources")],
+        keys=["frus1945v07d764"], ids=["soviet-v1-rifles"], enum_keys=["confirmed"],
+    )
+    assert [where for where, _, _ in found] == ["b", "c", "d", "f", "h"]
+    spec = {"encoding": {"y": {"field": "category", "type": "nominal"}, "x": {"field": "n", "type": "quantitative"},
+                         "tooltip": [{"field": "n", "type": "quantitative", "title": "Number"}]},
+            "facet": {"row": {"field": "measure", "type": "nominal"}}}
+    assert readerwords.shown_fields(spec) == {"category", "n", "measure"}
+
+
+def test_forces_chart_rejects_an_unknown_measure():
+    with pytest.raises(ValueError, match="unknown measure"):
+        charts.forces_chart(data.load_forces(), measures=("horses",))

@@ -7,6 +7,10 @@ at the precision the data give it; the stored day only places and sorts marks.
 Each chart names, in its ``usermeta`` under :data:`DATE_LABELS`, the date
 fields it encodes as positions and the label field that prints each, so the
 data table under the chart can show the label instead of the stored day.
+Nothing a chart shows (axis, legend, text, tooltip) is a row id or a data key:
+enum keys go through the label vocabularies below, bibliography keys through
+:func:`manchuria.sources.source_labels` (a ``sources`` column; ``source_keys``
+stays in the data only for the "data behind this chart" table).
 Importing this module turns on the offline renderer (:mod:`manchuria.render`),
 so a chart shown in a notebook draws in JupyterLab and in the built book
 without any CDN.
@@ -19,9 +23,13 @@ import pandas as pd
 
 from . import render
 from .dates import PRECISIONS, format_date, format_dates, when
+from .data import LIST_SEPARATOR
+from .sources import source_labels
 
 render.enable()
 
+# Reader words for the data's enum keys: what every chart and explorer shows in their place
+# (a test checks each vocabulary covers its column's enum in data/datapackage.json).
 CATEGORY_LABELS = {
     "rifles": "Rifles",
     "machine_guns": "Machine guns",
@@ -45,7 +53,7 @@ def arms_ratio_frame(arms: pd.DataFrame, *, source: str) -> pd.DataFrame:
     rows = arms[
         (arms["measure"] == "ratio")
         & (arms["side"] == "nationalist")
-        & arms["source_keys"].str.split(";").apply(lambda keys: source in keys)
+        & arms["source_keys"].str.split(LIST_SEPARATOR).apply(lambda keys: source in keys)
     ]
     if rows.empty:
         raise ValueError(f"no Nationalist-to-Communist ratio rows cite the source {source!r}")
@@ -70,14 +78,16 @@ def arms_ratio_chart(
     arms: pd.DataFrame,
     *,
     source: str = "globalsecurity_northeast",
-    source_label: str = "GlobalSecurity.org (2011)",
+    source_label: str | None = None,
     width: int | str = "container",
 ) -> alt.LayerChart:
     """Grouped bars: each side's captured Japanese arms as a multiple of the Communist haul.
 
     Shows ratios only: the source gives no absolute counts, and none are invented.
+    ``source_label`` names the source in the subtitle (by default its author-year label).
     """
     frame = arms_ratio_frame(arms, source=source)
+    source_label = source_label or source_labels(source)
     categories = list(dict.fromkeys(frame["category"]))
     summary = "; ".join(
         f"{row.category.lower()} {row.label}"
@@ -146,6 +156,14 @@ THEME_COLOURS = {
     "economy": "#009E73",
     "politics": "#E69F00",
 }
+THEME_LABELS = {
+    "diplomacy": "Diplomacy",
+    "military": "Military",
+    "occupation": "Occupation",
+    "economy": "Economy",
+    "politics": "Politics",
+}
+THEME_LABEL_COLOURS = {THEME_LABELS[key]: colour for key, colour in THEME_COLOURS.items()}
 HOLDER_COLOURS = {
     "japanese": "#999999",
     "soviet": "#CC79A7",
@@ -161,6 +179,14 @@ VERDICT_COLOURS = {
     "unverified": "#999999",
     "wrong": "#D55E00",
 }
+VERDICT_LABELS = {
+    "confirmed": "Confirmed",
+    "misleading": "Misleading",
+    "disputed": "Disputed",
+    "unverified": "Unverified",
+    "wrong": "Wrong",
+}
+VERDICT_LABEL_COLOURS = {VERDICT_LABELS[key]: colour for key, colour in VERDICT_COLOURS.items()}
 DOCUMENT_LABELS = {
     "globalsecurity_northeast": "GlobalSecurity.org",
     "wikipedia_occupation": "Wikipedia",
@@ -183,6 +209,16 @@ def _colour(field: str, colours: dict[str, str], *, title: str | None = None, le
 
 def _title(text: str | list[str], subtitle: str | list[str]) -> alt.Title:
     return alt.Title(text, subtitle=subtitle, anchor="start")
+
+
+def listed(value: object) -> str:
+    """A ;-separated data cell as reader text: ``Mukden;Fengtian`` becomes ``Mukden, Fengtian`` (empty: "")."""
+    return ", ".join(part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()) if isinstance(value, str) else ""
+
+
+def _sources(frame: pd.DataFrame) -> pd.Series:
+    """Each row's ``source_keys`` as the author-year labels the book's citations print."""
+    return frame["source_keys"].map(source_labels)
 
 
 # The usermeta key under which a chart maps each date field it encodes as a position to the
@@ -300,7 +336,9 @@ def events_timeline_chart(
     frame = chosen.assign(
         date_label=_date_labels(chosen, "start_date", "date_precision"),
         label=chosen["title"],
-    )[["id", "start_date", "date_label", "label", "summary", "theme", "source_keys"]]
+        theme_label=chosen["theme"].map(THEME_LABELS),
+        sources=_sources(chosen),
+    )[["id", "start_date", "date_label", "label", "summary", "theme_label", "sources", "source_keys"]]
     order = list(frame["label"])
     first, last = _span(chosen, "start_date", "date_precision")
     description = (
@@ -315,10 +353,10 @@ def events_timeline_chart(
             alt.Tooltip("date_label:N", title="Date"),
             alt.Tooltip("label:N", title="Event"),
             alt.Tooltip("summary:N", title="What happened"),
-            alt.Tooltip("source_keys:N", title="Sources"),
+            alt.Tooltip("sources:N", title="Sources"),
         ],
     )
-    dots = base.mark_circle(size=90, opacity=1).encode(color=_colour("theme:N", THEME_COLOURS, title="Theme"))
+    dots = base.mark_circle(size=90, opacity=1).encode(color=_colour("theme_label:N", THEME_LABEL_COLOURS, title="Theme"))
     return readable(
         alt.layer(dots).properties(
             width=width,
@@ -332,10 +370,12 @@ def events_timeline_chart(
 
 def events_strip_chart(events: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
     """Every event of the chapter on one time axis, a row per theme: the period at a glance."""
-    frame = events.assign(date_label=_date_labels(events, "start_date", "date_precision"))[
-        ["start_date", "date_label", "title", "theme", "source_keys"]
-    ]
-    counts = frame["theme"].value_counts()
+    frame = events.assign(
+        date_label=_date_labels(events, "start_date", "date_precision"),
+        theme_label=events["theme"].map(THEME_LABELS),
+        sources=_sources(events),
+    )[["start_date", "date_label", "title", "theme_label", "sources", "source_keys"]]
+    counts = events["theme"].value_counts()
     first, last = _span(events, "start_date", "date_precision")
     description = (
         f"Strip chart of all {len(frame)} events from {first} to {last}, one row per theme: "
@@ -347,12 +387,12 @@ def events_strip_chart(events: pd.DataFrame, *, width: int | str = "container") 
         .mark_tick(thickness=2, size=22)
         .encode(
             x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickCount=11)),
-            y=alt.Y("theme:N", title=None, sort=list(THEME_COLOURS)),
-            color=_colour("theme:N", THEME_COLOURS, legend=False),
+            y=alt.Y("theme_label:N", title=None, sort=list(THEME_LABEL_COLOURS)),
+            color=_colour("theme_label:N", THEME_LABEL_COLOURS, legend=False),
             tooltip=[
                 alt.Tooltip("date_label:N", title="Date"),
                 alt.Tooltip("title:N", title="Event"),
-                alt.Tooltip("source_keys:N", title="Sources"),
+                alt.Tooltip("sources:N", title="Sources"),
             ],
         )
         .properties(
@@ -374,6 +414,13 @@ SIDE_NAMES = {
     "manchukuo": "Manchukuo",
     "mengjiang": "Mengjiang",
 }
+FORCE_MEASURE_LABELS = {
+    "troops": "Troops",
+    "tanks": "Tanks",
+    "aircraft": "Aircraft",
+    "artillery": "Artillery",
+    "rocket_launchers": "Rocket launchers",
+}
 FORCE_SIDE_COLOURS = {
     "Soviet": "#CC79A7",
     "Mongolian": "#E69F00",
@@ -387,20 +434,25 @@ def forces_chart(
     forces: pd.DataFrame, *, measures: tuple[str, ...] = ("troops", "tanks", "aircraft"), width: int = 420
 ) -> alt.FacetChart:
     """Each source's figure for the forces of August 1945: a dot (or a range) per figure, by side."""
+    unknown = set(measures) - set(FORCE_MEASURE_LABELS)
+    if unknown:
+        raise ValueError(f"unknown measure(s) {sorted(unknown)}; expected some of {', '.join(FORCE_MEASURE_LABELS)}")
     chosen = _require(forces[forces["measure"].isin(measures)], f"no forces rows for {measures}")
     frame = chosen.assign(
         side_label=chosen["side"].map(SIDE_NAMES),
+        measure_label=chosen["measure"].map(FORCE_MEASURE_LABELS),
+        sources=_sources(chosen),
         figure=[
             f"{low:,}" if low == high else f"{low:,}–{high:,}"
             for low, high in zip(chosen["value_low"], chosen["value_high"])
         ],
-    )[["id", "side_label", "measure", "value_low", "value_high", "figure", "scope", "source_keys"]]
+    )[["id", "side_label", "measure_label", "value_low", "value_high", "figure", "scope", "sources", "source_keys"]]
     parts = []
     for measure in measures:
-        rows = frame[frame["measure"] == measure]
+        rows = frame[frame["measure_label"] == FORCE_MEASURE_LABELS[measure]]
         for side in rows["side_label"].unique():
             figures = sorted(set(rows[rows["side_label"] == side]["figure"]))
-            parts.append(f"{side} {measure}: {', '.join(figures)}")
+            parts.append(f"{side} {FORCE_MEASURE_LABELS[measure].lower()}: {', '.join(figures)}")
     description = (
         "Dot plot of the forces in the Soviet invasion of Manchuria, August 1945, one dot per figure a source gives, "
         "so that disagreements show as several dots: " + "; ".join(parts) + "."
@@ -414,7 +466,7 @@ def forces_chart(
             alt.Tooltip("side_label:N", title="Side"),
             alt.Tooltip("figure:N", title="Figure"),
             alt.Tooltip("scope:N", title="What it counts"),
-            alt.Tooltip("source_keys:N", title="Source"),
+            alt.Tooltip("sources:N", title="Source"),
         ],
     )
     ranges = base.mark_rule(strokeWidth=3).encode(x=alt.X("value_low:Q", title=None), x2="value_high:Q")
@@ -424,8 +476,8 @@ def forces_chart(
         .properties(width=width, height=alt.Step(22))
         .facet(
             row=alt.Row(
-                "measure:N",
-                sort=list(measures),
+                "measure_label:N",
+                sort=[FORCE_MEASURE_LABELS[measure] for measure in measures],
                 title=None,
                 header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=13, labelFontWeight="bold"),
             ),
@@ -476,7 +528,7 @@ def offensive_map(
         )
     )
     first["label"] = first["name"] + ", " + _date_labels(first, "date", "date_precision", year=False)
-    first["period_names"] = first["period_names"].fillna("")
+    first["period_names"] = first["period_names"].map(listed)
     first["label_side"] = _label_sides(first)
     description = (
         f"Map of Northeast China on modern borders, marking the {len(first)} places where the chapter records events "
@@ -527,8 +579,9 @@ def concessions_chart(
         returned_label=lambda f: _date_labels(f, "returned_on", "returned_precision"),
         # "not later than the end of 1952": a day, 31 December.
         deadline_label=lambda f: _date_labels(f, "deadline_1950", None),
+        sources=_sources,
     )[["concession", "granted_on", "promised_end", "returned_on", "deadline_1950", "term_years",
-       "returned_precision", "promised_label", "returned_label", "deadline_label", "source_keys"]]
+       "returned_precision", "promised_label", "returned_label", "deadline_label", "sources", "source_keys"]]
     description = (
         "Gantt chart of the concessions granted to the Soviet Union on 14 August 1945: "
         + "; ".join(
@@ -546,7 +599,7 @@ def concessions_chart(
             alt.Tooltip("term_years:Q", title="Term promised (years)"),
             alt.Tooltip("returned_label:N", title="Returned"),
             alt.Tooltip("deadline_label:N", title="1950 deadline"),
-            alt.Tooltip("source_keys:N", title="Sources"),
+            alt.Tooltip("sources:N", title="Sources"),
         ],
     )
     promised = base.mark_bar(height=22, opacity=0.3, color="#0072B2").encode(
@@ -586,7 +639,8 @@ def withdrawal_deadlines_chart(
     frame = _require(withdrawal, "no withdrawal deadlines").assign(
         said_label=lambda f: _date_labels(f, "said_on", None),
         deadline_label=lambda f: _date_labels(f, "deadline", "deadline_precision"),
-    )[["id", "said_on", "deadline", "said_label", "deadline_label", "said_by", "statement", "source_keys"]]
+        sources=_sources,
+    )[["id", "said_on", "deadline", "said_label", "deadline_label", "said_by", "statement", "sources", "source_keys"]]
     # Labels of the latest points go on their left, where there is room.
     late = frame["said_on"].min() + 0.8 * (frame["said_on"].max() - frame["said_on"].min())
     frame["label_side"] = ["left" if said > late else "right" for said in frame["said_on"]]
@@ -615,7 +669,7 @@ def withdrawal_deadlines_chart(
             alt.Tooltip("said_by:N", title="By"),
             alt.Tooltip("deadline_label:N", title="Deadline"),
             alt.Tooltip("statement:N", title="What was said"),
-            alt.Tooltip("source_keys:N", title="Source"),
+            alt.Tooltip("sources:N", title="Source"),
         ],
     )
     done = alt.Chart(completed_frame)
@@ -646,11 +700,12 @@ def withdrawal_deadlines_chart(
 
 def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") -> alt.LayerChart:
     """Estimates of the share of equipment removed, as ranges, with who made each estimate."""
-    shares = _require(removals[removals["measure"] == "share_removed"], "no share_removed estimates")
+    shares = _require(removals[removals["measure"] == "share_removed"], "no estimates of the share removed (measure 'share_removed')")
     frame = shares.assign(
         figure=[f"{low:g}%" if low == high else f"{low:g}–{high:g}%" for low, high in zip(shares["value_low"], shares["value_high"])],
         date_label=_date_labels(shares, "date", "date_precision"),
-    )[["item", "value_low", "value_high", "figure", "estimator", "date_label", "source_keys", "quote"]]
+        sources=_sources(shares),
+    )[["item", "value_low", "value_high", "figure", "estimator", "date_label", "sources", "source_keys", "quote"]]
     description = (
         "Range chart of estimates of the share of equipment the Soviets removed from Manchurian plants: "
         + "; ".join(f"{row.item}: {row.figure} ({row.estimator}, {row.date_label})" for row in frame.itertuples())
@@ -664,6 +719,7 @@ def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") ->
             alt.Tooltip("estimator:N", title="Estimated by"),
             alt.Tooltip("date_label:N", title="When"),
             alt.Tooltip("quote:N", title="Source text"),
+            alt.Tooltip("sources:N", title="Source"),
         ],
     )
     return readable(
@@ -702,6 +758,7 @@ def _control_frame(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
         ],
         start_label=_date_labels(frame, "start_date", "date_precision"),
         end_label=_end_labels(frame),
+        sources=_sources(frame),
     )
     return frame
 
@@ -729,7 +786,7 @@ def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width
         summary.append(f"{city}: " + ", then ".join(f"{s.holder_label} from {s.start_label}" for s in spells.itertuples()))
     description = "Timeline of who held each major Manchurian city, 1945–1948. " + "; ".join(summary) + "."
     return readable(
-        alt.Chart(frame[["city", "holder_label", "start_date", "end", "start_label", "end_label", "source_keys", "note"]])
+        alt.Chart(frame[["city", "holder_label", "start_date", "end", "start_label", "end_label", "sources", "source_keys", "note"]])
         .mark_bar(height=16)
         .encode(
             y=alt.Y("city:N", title=None, sort=cities, axis=alt.Axis(labelLimit=220)),
@@ -743,7 +800,7 @@ def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width
                 alt.Tooltip("start_label:N", title="From"),
                 alt.Tooltip("end_label:N", title="Until"),
                 alt.Tooltip("note:N", title="Note"),
-                alt.Tooltip("source_keys:N", title="Sources"),
+                alt.Tooltip("sources:N", title="Sources"),
             ],
         )
         .properties(
@@ -768,7 +825,11 @@ def holders_on(control: pd.DataFrame, places: pd.DataFrame, day: str) -> pd.Data
 
 
 def city_points(chart: alt.Chart) -> alt.Chart:
-    """Cities placed by their coordinates, with who held them, since when and on whose evidence."""
+    """Cities placed by their coordinates, with who held them, since when and on whose evidence.
+
+    The chart's data need ``name_pinyin``, ``holder_label``, ``start_label`` and ``sources``
+    (as :func:`holders_on` gives them).
+    """
     return chart.encode(
         longitude="longitude:Q",
         latitude="latitude:Q",
@@ -776,7 +837,7 @@ def city_points(chart: alt.Chart) -> alt.Chart:
             alt.Tooltip("name_pinyin:N", title="City"),
             alt.Tooltip("holder_label:N", title="Held by"),
             alt.Tooltip("start_label:N", title="Since"),
-            alt.Tooltip("source_keys:N", title="Sources"),
+            alt.Tooltip("sources:N", title="Sources"),
         ],
     )
 
@@ -796,7 +857,7 @@ def control_map(
         counts = frame["holder_label"].value_counts()
         parts.append(f"on {stamp}: " + ", ".join(f"{holder} {counts[holder]}" for holder in HOLDER_LABEL_COLOURS if holder in counts))
         frame = frame.assign(label_side=_label_sides(frame))
-        columns = ["name_pinyin", "holder_label", "latitude", "longitude", "start_label", "source_keys", "label_side"]
+        columns = ["name_pinyin", "holder_label", "latitude", "longitude", "start_label", "sources", "source_keys", "label_side"]
         points = city_points(alt.Chart(frame[columns]))
         panels.append(
             alt.layer(
@@ -832,6 +893,7 @@ def claims_verdict_chart(claims: pd.DataFrame, *, width: int | str = "container"
     """How the two commissioning documents' claims fare: verdicts counted per document."""
     frame = _require(claims, "no claims").assign(document=claims["source_key"].map(DOCUMENT_LABELS))
     counts = frame.groupby(["document", "verdict"]).size().reset_index(name="claims")
+    counts["verdict_label"] = counts["verdict"].map(VERDICT_LABELS)
     parts = []
     for document, rows in counts.groupby("document"):
         parts.append(
@@ -839,22 +901,22 @@ def claims_verdict_chart(claims: pd.DataFrame, *, width: int | str = "container"
             + ", ".join(f"{int(r.claims)} {r.verdict}" for r in rows.itertuples())
         )
     description = "Stacked bar chart of the verdicts on the factual claims of the two source documents. " + "; ".join(parts) + "."
-    verdicts = list(VERDICT_COLOURS)
+    verdicts = list(VERDICT_LABEL_COLOURS)
     return readable(
-        alt.Chart(counts)
+        alt.Chart(counts[["document", "verdict_label", "claims"]])
         .mark_bar(height=30)
         .encode(
             y=alt.Y("document:N", title=None),
             x=alt.X("claims:Q", title="Claims checked"),
-            color=_colour("verdict:N", VERDICT_COLOURS, title="Verdict"),
+            color=_colour("verdict_label:N", VERDICT_LABEL_COLOURS, title="Verdict"),
             order=alt.Order("verdict_rank:Q"),
             tooltip=[
                 alt.Tooltip("document:N", title="Document"),
-                alt.Tooltip("verdict:N", title="Verdict"),
+                alt.Tooltip("verdict_label:N", title="Verdict"),
                 alt.Tooltip("claims:Q", title="Claims"),
             ],
         )
-        .transform_calculate(verdict_rank="indexof(" + str(verdicts) + ", datum.verdict)")
+        .transform_calculate(verdict_rank="indexof(" + str(verdicts) + ", datum.verdict_label)")
         .properties(
             width=width,
             height=120,
