@@ -190,7 +190,7 @@ def test_sources_compared_shows_both_documents_on_the_withdrawal():
     explorer = explorers.sources_compared()
     _set(explorer, topic="withdrawal")
     assert "end of April 1946" in explorer.table.value and "3 May 1946" in explorer.table.value
-    assert "disputed" in explorer.table.value
+    assert "Disputed" in explorer.table.value
 
 
 def test_filter_claims_rejects_an_unknown_topic():

@@ -58,7 +58,6 @@ EXPLORER_DATA = {
     "sources_compared": ("claims",),
 }
 
-THEME_LABELS = {theme: theme.capitalize() for theme in charts.THEME_COLOURS}
 MEASURE_LABELS = {"count": "Counts", "ratio": "Ratios (Nationalist haul ÷ Communist haul)"}
 TOPIC_LABELS = {
     "yalta": "Yalta",
@@ -197,7 +196,7 @@ ACTOR_EXAMPLES = ("Stalin", "Lin Biao", "Republic of China")
 def timeline_controls(events: pd.DataFrame) -> list[Control]:
     first, last = int(events["start_date"].dt.year.min()), int(events["start_date"].dt.year.max())
     return [
-        Control("theme", "Theme", "select", ALL, (("All themes", ALL), *((label, theme) for theme, label in THEME_LABELS.items()))),
+        Control("theme", "Theme", "select", ALL, (("All themes", ALL), *((label, theme) for theme, label in charts.THEME_LABELS.items()))),
         Control("actor", "Person, party or state", "text", "", placeholder="e.g. " + ", ".join(ACTOR_EXAMPLES)),
         Control("from_year", "From", "range", first, low=first, high=last),
         Control("to_year", "To", "range", last, low=first, high=last),
@@ -228,7 +227,7 @@ def filter_events(
         chosen = chosen[chosen["actors"].fillna("").str.lower().str.contains(text, regex=False)]
     if chosen.empty:
         raise ExplorerInputError(
-            f"no event matches theme {THEME_LABELS.get(theme, 'all')!r}, person, party or state {actor.strip()!r}, "
+            f"no event matches theme {charts.THEME_LABELS.get(theme, 'all')!r}, person, party or state {actor.strip()!r}, "
             f"from {from_year} to {to_year}; try another name or more years"
         )
     return chosen
@@ -239,7 +238,7 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
     return events.sort_values("start_date").assign(
         year=lambda f: f["start_date"].dt.year,
         date_label=lambda f: [format_date(day, precision) for day, precision in zip(f["start_date"], f["date_precision"])],
-        theme_label=lambda f: f["theme"].map(THEME_LABELS),
+        theme_label=lambda f: f["theme"].map(charts.THEME_LABELS),
         actors_label=lambda f: f["actors"].map(_listed),
         actors=lambda f: f["actors"].fillna(""),
         sources=lambda f: f["source_keys"].map(source_labels),
@@ -252,7 +251,7 @@ def _timeline_chart(frame: pd.DataFrame) -> alt.Chart:
         y=alt.Y("title:N", sort=alt.EncodingSortField("start_date", op="min"), title=None,
                 axis=alt.Axis(labelLimit=_label_limit(0.4, 110))),
         x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickMinStep=31_536_000_000)),
-        color=_colour("theme_label:N", {THEME_LABELS[key]: colour for key, colour in charts.THEME_COLOURS.items()}, title="Theme"),
+        color=_colour("theme_label:N", charts.THEME_LABEL_COLOURS, title="Theme"),
         tooltip=[
             alt.Tooltip("date_label:N", title="Date"),
             alt.Tooltip("title:N", title="Event"),
@@ -630,9 +629,10 @@ def claims_frame(claims: pd.DataFrame) -> pd.DataFrame:
         headline=document + ": " + claims["stated_value"].str.slice(0, 90),
         evidence=evidence,
         evidence_short=evidence.str.slice(0, 150),
+        verdict_label=claims["verdict"].map(charts.VERDICT_LABELS),
         confirmed=claims["confirmed_by"].fillna("").map(source_labels),
         disputed=claims["disputed_by"].fillna("").map(source_labels),
-    )[["id", "topic", "document", "stated_value", "headline", "verdict", "evidence_short", "evidence", "confirmed", "disputed"]].fillna("")
+    )[["id", "topic", "document", "stated_value", "headline", "verdict", "verdict_label", "evidence_short", "evidence", "confirmed", "disputed"]].fillna("")
 
 
 def claims_static(claims: pd.DataFrame) -> alt.TopLevelMixin:
@@ -648,7 +648,7 @@ def claims_static(claims: pd.DataFrame) -> alt.TopLevelMixin:
             tooltip=[
                 alt.Tooltip("document:N", title="Document"),
                 alt.Tooltip("stated_value:N", title="Claim"),
-                alt.Tooltip("verdict:N", title="Verdict"),
+                alt.Tooltip("verdict_label:N", title="Verdict"),
                 alt.Tooltip("evidence:N", title="Evidence"),
                 alt.Tooltip("confirmed:N", title="Confirmed by"),
                 alt.Tooltip("disputed:N", title="Disputed by"),
@@ -656,7 +656,7 @@ def claims_static(claims: pd.DataFrame) -> alt.TopLevelMixin:
         )
     )
     verdict = base.mark_text(align="left", baseline="top", fontSize=12, fontWeight="bold", x=0).encode(
-        text="verdict:N", color=_colour("verdict:N", charts.VERDICT_COLOURS, title="Verdict")
+        text="verdict_label:N", color=_colour("verdict_label:N", charts.VERDICT_LABEL_COLOURS, title="Verdict")
     )
     # Text marks do not wrap: each line stops, with an ellipsis, at the chart's edge (the table has it all).
     fits = {"expr": "width - 90"}
@@ -818,7 +818,7 @@ def sources_compared(claims: pd.DataFrame | None = None) -> Explorer:
 
     def update(topic):
         chosen = filter_claims(claims, topic)
-        columns = {"document": "Document", "stated_value": "Claim", "verdict": "Verdict", "evidence": "Evidence",
+        columns = {"document": "Document", "stated_value": "Claim", "verdict_label": "Verdict", "evidence": "Evidence",
                    "confirmed": "Confirmed by", "disputed": "Disputed by"}
         return charts.claims_verdict_chart(chosen), _rows_html(frame.loc[chosen.index], columns)
 
