@@ -350,3 +350,38 @@ def test_static_explorers_are_valid_vega_lite_with_a_description(name):
     schema = alt.vegalite.v5.schema.core.load_schema()
     assert [error.message for error in jsonschema.Draft7Validator(schema).iter_errors(spec)] == []
     assert len(spec.get("description", "")) > 40
+
+
+# --- The book build never stalls on a widget ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_the_live_chart_is_the_output_widgets_state_not_captured_display(name):
+    """Captured display() (`with output:`, clear_output) makes nbclient answer over the shell channel
+    while it awaits the cell's execute_reply, which can stall the book build until the cell timeout
+    (jupyter/nbclient#312)."""
+    from manchuria import render
+
+    explorer = getattr(explorers, name)()
+    if explorer.chart is None:
+        assert explorer.output.outputs == ()
+    else:
+        (output,) = explorer.output.outputs
+        assert output["output_type"] == "display_data"
+        assert output["data"] == render.mimebundle(explorer.chart.to_dict()), "what display(chart) would show"
+        json.dumps(output, allow_nan=False)  # the widget's state travels to the front end as JSON
+
+
+def test_executing_the_explorers_page_sends_the_kernel_no_widget_messages(monkeypatch):
+    """nbclient mimics a front end's Output widget by sending comm messages on the shell channel;
+    none may be sent, or the build can wait out the 120 s timeout on a lost execute_reply."""
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.output_widget import OutputWidget
+
+    sent = []
+    monkeypatch.setattr(OutputWidget, "send", lambda self, *args, **kwargs: sent.append(self.comm_id))
+    page = next(path for path in book.toc_notebooks() if path.stem == "explorers")
+    NotebookClient(jupytext.read(page), timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(page.parent)}}).execute()
+    assert sent == []

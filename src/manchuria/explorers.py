@@ -696,6 +696,13 @@ def _rows_html(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     )
 
 
+def _display_data(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart as one output of an Output widget, in the mime bundle display(chart) would send."""
+    bundle = chart._repr_mimebundle_()
+    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
 class Explorer:
     """A live ipywidgets form plus the kernel-free chart, shown as one output.
 
@@ -732,17 +739,16 @@ class Explorer:
             self.chart = None
             self.message.value = f"<p class='manchuria-explorer-message'>{html.escape(str(error))}</p>"
             self.table.value = ""
-            self.output.clear_output()
+            self.output.outputs = ()
             return
         self.chart = chart
         self.message.value = ""
         self.table.value = table
-        self.output.clear_output(wait=True)
-        if chart is not None:
-            with self.output:
-                from IPython.display import display
-
-                display(chart)
+        # Set the Output widget's state; never capture display() with `with self.output:` or
+        # clear_output(). Captured output makes nbclient (the book build) reply over the shell
+        # channel while it awaits the cell's execute_reply there, which can lose the reply's
+        # wake-up until the 120 s cell timeout (jupyter/nbclient#312).
+        self.output.outputs = () if chart is None else (_display_data(chart),)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
