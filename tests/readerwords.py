@@ -22,14 +22,15 @@ CATEGORY_CHANNELS = ("x", "y", "xOffset", "yOffset", "color", "fill", "stroke", 
 TEXT_CHANNELS = ("text", "tooltip")
 
 
-def _nodes(node: Any) -> Iterator[dict]:
+def nodes(node: Any) -> Iterator[dict]:
+    """Every dict in a spec, depth first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _nodes(value)
+            yield from nodes(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _nodes(item)
+            yield from nodes(item)
 
 
 def _channel_items(node: dict) -> Iterator[tuple[str, dict]]:
@@ -49,7 +50,7 @@ def _channel_items(node: dict) -> Iterator[tuple[str, dict]]:
 def shown_fields(spec: dict) -> set[str]:
     """Fields whose values a chart shows as text: tooltips, text marks, category axes, legends and headers."""
     fields = set()
-    for node in _nodes({key: value for key, value in spec.items() if key != "datasets"}):
+    for node in nodes({key: value for key, value in spec.items() if key != "datasets"}):
         for channel, item in _channel_items(node):
             if "field" not in item:
                 continue
@@ -61,7 +62,7 @@ def shown_fields(spec: dict) -> set[str]:
 def tooltip_titles(spec: dict) -> list[str]:
     """The title of every tooltip line (a line with no title shows its field's name)."""
     titles = []
-    for node in _nodes({key: value for key, value in spec.items() if key != "datasets"}):
+    for node in nodes({key: value for key, value in spec.items() if key != "datasets"}):
         for channel, item in _channel_items(node):
             if channel == "tooltip" and "field" in item:
                 title = item.get("title", item["field"])

@@ -38,22 +38,11 @@ def test_every_chart_function_is_tested():
     assert public == set(CHARTS)
 
 
-def _nodes(node):
-    """Every dict in a spec, depth first."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _nodes(item)
-
-
 def _derived_fields(spec: dict) -> set[str]:
     """Fields a spec's transforms create (calculate ... as ...)."""
     return {
         transform["as"]
-        for node in _nodes(spec)
+        for node in readerwords.nodes(spec)
         for transform in node.get("transform", [])
         if isinstance(transform.get("as"), str)
     }
@@ -62,7 +51,7 @@ def _derived_fields(spec: dict) -> set[str]:
 def _encoded_fields(spec: dict) -> set[str]:
     """Every `field` named in any encoding, in any layer, of a spec."""
     found: set[str] = set()
-    for node in _nodes(spec):
+    for node in readerwords.nodes(spec):
         for channel in node.get("encoding", {}).values():
             for item in channel if isinstance(channel, list) else [channel]:
                 if isinstance(item, dict) and "field" in item:
