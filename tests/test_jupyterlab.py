@@ -29,19 +29,17 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from manchuria.book import REPO_ROOT, toc_notebooks, write_notebook_twins
+from test_browser import block_other_hosts
 
 pytestmark = [pytest.mark.browser, pytest.mark.jupyterlab]
 
 NOTEBOOKS = [path.stem for path in toc_notebooks() if path.suffix == ".md"]
 CHART_NOTEBOOKS = {path.stem for path in toc_notebooks() if "charts." in path.read_text(encoding="utf-8")}
 EXPLORERS_NOTEBOOK = "explorers"
-LOCAL_HOSTS = {"127.0.0.1"}
-LOCAL_SCHEMES = {"data", "blob", "about"}
 VEGA_OUTPUT = ".jp-RenderedVegaCommon5"
 
 # Settings for the test's own JupyterLab user-settings folder. Autosave off: the
@@ -200,7 +198,7 @@ class Lab:
 
     def open(self) -> None:
         self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.route("**/*", self._route)
+        block_other_hosts(self.context, self)  # records them in self.external_requests
         self.page = self.context.new_page()
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
@@ -214,14 +212,6 @@ class Lab:
         if self.context is not None:
             self.context.close()
         self.context = self.page = self.cdp = None
-
-    def _route(self, route) -> None:
-        parsed = urlparse(route.request.url)
-        if parsed.scheme in LOCAL_SCHEMES or parsed.hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.external_requests.append(route.request.url)
-            route.abort()
 
     def _on_console(self, message) -> None:
         if message.type != "error":
