@@ -474,7 +474,7 @@ def arms_static(arms: pd.DataFrame) -> alt.TopLevelMixin:
     bars = chart.mark_bar(color="#0072B2")
     labels = chart.mark_text(align="left", dx=4, fontSize=12).encode(text="value_label:N")
     title = {
-        "expr": f"{counts} ? 'Arms: weapons counted (log scale)' : 'Arms: ratios, Nationalist ÷ Communist'"
+        "expr": f"{counts} ? 'Arms: counts (log scale)' : 'Arms: ratios'"
     }
     layered = alt.layer(bars, labels).properties(
         width="container",
