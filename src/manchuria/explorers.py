@@ -89,11 +89,6 @@ class ExplorerInputError(ValueError):
     """A reader's input that no row can match, with what was expected."""
 
 
-def _listed(value: Any) -> str:
-    """A ;-separated data cell as reader text: ``Mukden;Fengtian`` becomes ``Mukden, Fengtian``."""
-    return ", ".join(str(value).split(data.LIST_SEPARATOR)) if isinstance(value, str) else ""
-
-
 # --- Controls: one description for the live widget and the kernel-free chart ----------
 
 
@@ -237,11 +232,11 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
     """The events as both timeline forms show them: reader labels, dates at their precision."""
     return events.sort_values("start_date").assign(
         year=lambda f: f["start_date"].dt.year,
-        date_label=lambda f: [format_date(day, precision) for day, precision in zip(f["start_date"], f["date_precision"])],
+        date_label=lambda f: charts._date_labels(f, "start_date", "date_precision"),
         theme_label=lambda f: f["theme"].map(charts.THEME_LABELS),
-        actors_label=lambda f: f["actors"].map(_listed),
+        actors_label=lambda f: f["actors"].map(charts.listed),
         actors=lambda f: f["actors"].fillna(""),
-        sources=lambda f: f["source_keys"].map(source_labels),
+        sources=charts._sources,
     )[["id", "start_date", "year", "date_label", "title", "summary", "theme", "theme_label", "actors", "actors_label", "sources"]]
 
 
@@ -338,7 +333,6 @@ def control_spells(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
         first_day=first.astype(int),
         until_day=until,
         label_side=charts._label_sides(frame),
-        sources=frame["source_keys"].map(source_labels),
     )[["id", "name_pinyin", "city", "holder_label", "latitude", "longitude", "first_day", "until_day", "start_label", "sources", "label_side"]]
 
 
@@ -426,7 +420,7 @@ def arms_frame(arms: pd.DataFrame) -> pd.DataFrame:
         weapon=arms["category"].map(charts.CATEGORY_LABELS),
         side_label=arms["side"].map(charts.SIDE_LABELS),
         value_label=[f"{value:,.0f}" if measure == "count" else f"{value:g}×" for value, measure in zip(arms["value"], arms["measure"])],
-        sources=arms["source_keys"].map(source_labels),
+        sources=charts._sources(arms),
         period=arms["period"].fillna(""),
     )[["id", "category", "weapon", "label", "side_label", "measure", "value", "value_label", "basis", "period", "sources", "quote"]]
 
@@ -554,7 +548,7 @@ def find_names(names: pd.DataFrame, query: str) -> pd.DataFrame:
 def name_rows(names: pd.DataFrame, appearances: pd.Series | None = None) -> pd.DataFrame:
     """Each name with all its forms in one line, its role, and the sections that use it."""
     appearances = name_appearances(names) if appearances is None else appearances
-    forms = names[list(NAME_FORMS)].apply(lambda column: column.map(_listed))
+    forms = names[list(NAME_FORMS)].apply(lambda column: column.map(charts.listed))
     return names.assign(
         forms=forms.agg(lambda row: " · ".join(form for form in row if form), axis=1),
         search=_name_search_text(names),

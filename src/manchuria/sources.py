@@ -13,13 +13,10 @@ import functools
 import re
 from pathlib import Path
 
-from .book import REPO_ROOT
+from .data import BIBLIOGRAPHY, LIST_SEPARATOR
 
-BIBLIOGRAPHY = REPO_ROOT / "references.bib"
 ENTRY_START = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
 FIELD_START = re.compile(r"\s*(\w+)\s*=\s*")
-# The list separator of the data files' source-key columns (see manchuria.data).
-KEY_SEPARATOR = ";"
 
 
 class UnknownSourceError(KeyError):
@@ -121,7 +118,7 @@ def source_labels(keys: str, path: Path = BIBLIOGRAPHY) -> str:
     """A data cell of ;-separated source keys as reader text: ``Harriman, 1945; GlobalSecurity.org, 2011``."""
     known = labels(path)
     shown = []
-    for key in filter(None, (key.strip() for key in keys.split(KEY_SEPARATOR))):
+    for key in filter(None, (key.strip() for key in keys.split(LIST_SEPARATOR))):
         if key not in known:
             raise UnknownSourceError(f"unknown source key {key!r}: expected a key defined in {path.name}")
         shown.append(known[key])
