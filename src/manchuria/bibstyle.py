@@ -5,6 +5,11 @@ shows each key beside its entry, in key order, to be looked up; in the text,
 citations stay author–year. Titles keep their capitals: BibTeX's sentence case
 would print "the soviet union (kennan)".
 
+In the text, works by the same author in the same year are told apart as
+1945a, 1945b (``REFERENCE_STYLE_NAME``): sphinxcontrib-bibtex's ``author_year``
+would print "Harriman, 1945" three times in one bracket. The letters come from
+``manchuria.sources.years``, which the charts' and explorers' labels use too.
+
 Most fields in ``references.bib`` are plain Unicode, yet pybtex decodes every
 one as LaTeX, character by character, on every build: about two seconds for
 the book's 378 entries. Text with nothing LaTeX could change skips the decoder.
@@ -20,9 +25,17 @@ from pybtex.style import FormattedEntry
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
-from pybtex.style.template import field, sentence
+from pybtex.style.template import field, join, node, sentence
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle,
+    BasicAuthorYearTextualReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.referencing.extra_year import ExtraYearReferenceStyle
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
 STYLE_NAME = "keyed"
+REFERENCE_STYLE_NAME = "author_year_distinct"
 # Characters and ligatures that LaTeX decoding would change (--, ``, '', ~, braces, commands...).
 LATEX_SYNTAX = re.compile(r"[\\{}$~%&#^_`]|--|''")
 
@@ -58,6 +71,67 @@ class KeyedStyle(PlainStyle):
         return sentence[title] if as_sentence else title
 
 
+@node
+def distinct_year(children, data):
+    """The entry's year with the letter that tells it from the author's other works of that year."""
+    assert not children
+    from . import sources
+
+    entry = data["entry"]
+    shown = sources.years().get(entry.key)
+    if shown is None:  # an entry from another .bib file (a test project): its plain year
+        shown = entry.fields.get("year", sources.NO_DATE)
+    return richtext.Text(shown)
+
+
+class _Parenthetical(BasicAuthorYearParentheticalReferenceStyle):
+    def inner(self, role_name):
+        who = self.person.author_or_editor_or_title(full="s" in role_name)
+        return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text, reference[join(sep=self.author_year_sep)[who, distinct_year]], post_text,
+        ]
+
+
+class _Textual(BasicAuthorYearTextualReferenceStyle):
+    def inner(self, role_name):
+        return join(sep=self.text_reference_sep)[
+            self.person.author_or_editor_or_title(full="s" in role_name),
+            join[
+                self.bracket.left,
+                join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+                    pre_text, reference[distinct_year], post_text,
+                ],
+                self.bracket.right,
+            ],
+        ]
+
+
+class _Year(ExtraYearReferenceStyle):
+    def inner(self, role_name):
+        return reference[distinct_year]
+
+
+_DISTINCT = {
+    BasicAuthorYearParentheticalReferenceStyle: _Parenthetical,
+    BasicAuthorYearTextualReferenceStyle: _Textual,
+    ExtraYearReferenceStyle: _Year,
+}
+
+
+class DistinctAuthorYearReferenceStyle(AuthorYearReferenceStyle):
+    """sphinxcontrib-bibtex's ``author_year``, with 1945a/1945b where works would share a label."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.styles = [
+            _DISTINCT[type(style)](**vars(style)) if type(style) in _DISTINCT else style
+            for style in self.styles
+        ]
+        self.role_style.update(
+            (role_name, style) for style in self.styles for role_name in style.role_names()
+        )
+
+
 _decode_latex = richtext.Text.from_latex.__func__
 
 
@@ -70,4 +144,8 @@ def _from_latex(cls, latex: str) -> richtext.Text:
 
 def register() -> None:
     register_plugin("pybtex.style.formatting", STYLE_NAME, KeyedStyle)
+    from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLE_NAME,
+                           DistinctAuthorYearReferenceStyle, force=True)
     richtext.Text.from_latex = classmethod(_from_latex)

@@ -17,6 +17,8 @@ from .data import BIBLIOGRAPHY, LIST_SEPARATOR
 
 ENTRY_START = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
 FIELD_START = re.compile(r"\s*(\w+)\s*=\s*")
+# What the author-year style prints for an entry without a year.
+NO_DATE = "n.d."
 
 
 class UnknownSourceError(KeyError):
@@ -100,18 +102,60 @@ def _authors(field: str) -> str:
     return " and ".join(names)
 
 
-def label_of(fields: dict[str, str]) -> str:
-    """One entry's label: its authors (or editors, or title) and year, as the book's citations print it."""
+def _name_of(fields: dict[str, str]) -> str:
+    """Who an entry is by, as the author-year style names them: authors, or editors, or the title."""
     who = fields.get("author") or fields.get("editor")
-    name = _authors(who) if who else _plain(fields.get("title", ""))
-    return f"{name}, {_plain(fields['year']) if fields.get('year') else 'n.d.'}"
+    return _authors(who) if who else _plain(fields.get("title", ""))
+
+
+def _year_of(fields: dict[str, str]) -> str:
+    return _plain(fields["year"]) if fields.get("year") else NO_DATE
+
+
+def label_of(fields: dict[str, str]) -> str:
+    """One entry's label before works that share it are told apart: ``Harriman, 1945``."""
+    return f"{_name_of(fields)}, {_year_of(fields)}"
+
+
+def _suffix(index: int) -> str:
+    """a, b, ..., z, aa, ab, ... for the index-th work sharing a label."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+@functools.lru_cache(maxsize=4)
+def _entries(path: Path) -> dict[str, dict[str, str]]:
+    text = path.read_text(encoding="utf-8")
+    return {match.group(1): _fields(text, match.end()) for match in ENTRY_START.finditer(text)}
+
+
+@functools.lru_cache(maxsize=4)
+def years(path: Path = BIBLIOGRAPHY) -> dict[str, str]:
+    """Every entry's year as citations print it: works by the same author in the same year get
+    a, b, ... in the order of their titles (``1945a``, ``n.d.-b``), so no two works share a label."""
+    entries = _entries(path)
+    shared: dict[str, list[str]] = {}
+    for key, fields in entries.items():
+        shared.setdefault(label_of(fields), []).append(key)
+    shown = {key: _year_of(fields) for key, fields in entries.items()}
+    for keys in shared.values():
+        if len(keys) > 1:
+            keys.sort(key=lambda key: (_plain(entries[key].get("title", "")).casefold(), key))
+            for index, key in enumerate(keys):
+                year = shown[key]
+                shown[key] = f"{year}{'-' if year == NO_DATE else ''}{_suffix(index)}"
+    return shown
 
 
 @functools.lru_cache(maxsize=4)
 def labels(path: Path = BIBLIOGRAPHY) -> dict[str, str]:
-    """Every entry's key and its author-year label."""
-    text = path.read_text(encoding="utf-8")
-    return {match.group(1): label_of(_fields(text, match.end())) for match in ENTRY_START.finditer(text)}
+    """Every entry's key and its author-year label, as the book's citations print it."""
+    shown = years(path)
+    return {key: f"{_name_of(fields)}, {shown[key]}" for key, fields in _entries(path).items()}
 
 
 def source_labels(keys: str, path: Path = BIBLIOGRAPHY) -> str:
