@@ -385,3 +385,9 @@ def test_executing_the_explorers_page_sends_the_kernel_no_widget_messages(monkey
     NotebookClient(jupytext.read(page), timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(page.parent)}}).execute()
     assert sent == []
+
+
+def test_a_name_is_found_in_either_script():
+    names = data.load_names()
+    for query in ("蒋介石", "蔣介石", "瀋陽", "沈阳"):
+        assert not explorers.find_names(names, query).empty, query

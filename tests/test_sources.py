@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from manchuria import data, sources
@@ -82,3 +84,79 @@ def test_an_unknown_key_names_the_key_and_the_file():
 def test_every_key_the_data_cite_has_a_label():
     for key in data.cited_keys():
         assert sources.labels()[key]
+
+
+# --- Sources of record: every entry graded, every address reviewed, the shares held (issue 12) ---
+
+PAGES = sorted((data.REPO_ROOT / "book").glob("*.md"))
+
+
+def test_every_entry_has_a_known_kind():
+    assert set(sources.kinds().values()) <= set(sources.KINDS)
+
+
+def test_an_entry_without_a_kind_is_named(tmp_path):
+    bib = tmp_path / "references.bib"
+    bib.write_text("@misc{graded, title = {A}, kind = {primary}}\n@misc{ungraded, title = {B}}\n"
+                   "@misc{odd, title = {C}, kind = {blog}}\n", encoding="utf-8")
+    with pytest.raises(sources.SourceKindError, match=r"references.bib: entries need a kind, one of primary, .*: "
+                                                      r"odd \(blog\), ungraded \(no kind\)"):
+        sources.kinds(bib)
+
+
+def test_the_bibliography_lists_each_kind_under_its_own_heading():
+    page = (data.REPO_ROOT / "book" / "bibliography.md").read_text(encoding="utf-8")
+    assert re.findall(r':filter: kind == "(\w+)"', page) == list(sources.KINDS)
+    assert ":all:" not in page
+
+
+def test_every_address_is_on_a_reviewed_host():
+    assert sources.untrusted_addresses() == {}
+
+
+def test_every_reviewed_host_is_used_and_says_why():
+    from urllib.parse import urlsplit
+
+    used = {(urlsplit(url).hostname or "").lower() for url in _urls().values()}
+    assert set(sources.trusted_hosts()) - used == set(), "hosts listed in references-hosts.csv that no entry uses"
+
+
+def _urls() -> dict[str, str]:
+    return {key: fields["url"] for key, fields in sources._entries(sources.BIBLIOGRAPHY).items() if fields.get("url")}
+
+
+def test_a_host_row_without_a_reason_is_named(tmp_path):
+    hosts = tmp_path / "hosts.csv"
+    hosts.write_text("host,kind,publisher,why\nhistory.state.gov,archive,Office of the Historian,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"hosts.csv, row 2: column 'why' is empty"):
+        sources.trusted_hosts(hosts)
+
+
+def test_citations_rest_mostly_on_primary_sources_and_scholarship():
+    shares = sources.citation_shares(PAGES)
+    assert shares["tertiary"] <= sources.MOST_TERTIARY, shares
+    assert shares["primary"] + shares["scholarly"] >= sources.LEAST_PRIMARY_OR_SCHOLARLY, shares
+
+
+def test_no_paragraph_rests_on_tertiary_sources_alone():
+    kind_of = sources.kinds()
+    alone = []
+    for page in PAGES:
+        for paragraph in re.split(r"\n\s*\n", page.read_text(encoding="utf-8")):
+            cited = {key.strip() for match in sources.CITE_ROLE.finditer(paragraph) for key in match.group(1).split(",")}
+            if cited and all(kind_of[key] == "tertiary" for key in cited):
+                alone.append(f"{page.name}: {paragraph.strip()[:80]}")
+    assert alone == []
+
+
+def test_a_source_that_speaks_for_a_party_says_so_in_the_bibliography():
+    from pybtex.database import parse_string
+
+    from manchuria import bibstyle
+
+    entry = parse_string(
+        "@misc{izv, author = {Zamostanov, Arsenii}, title = {Red flag over Port Arthur}, year = {2025},"
+        " partisan = {Izvestia is Russian state-aligned media.}}", "bibtex"
+    ).entries["izv"]
+    text = bibstyle.KeyedStyle().format_entry("izv", entry).text.render_as("html")
+    assert f"<strong>{bibstyle.PARTISAN_HEADING}</strong> Izvestia is Russian state-aligned media." in text

@@ -36,6 +36,8 @@ from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, refe
 
 STYLE_NAME = "keyed"
 REFERENCE_STYLE_NAME = "author_year_distinct"
+# What the bibliography prints before the note of a source that speaks for a party to the events.
+PARTISAN_HEADING = "Speaks for a party:"
 # Characters and ligatures that LaTeX decoding would change (--, ``, '', ~, braces, commands...).
 LATEX_SYNTAX = re.compile(r"[\\{}$~%&#^_`]|--|''")
 
@@ -63,7 +65,14 @@ class KeyedStyle(PlainStyle):
 
     def format_entry(self, label, entry, bib_data=None):
         if id(entry) not in KeyedStyle._formatted:
-            KeyedStyle._formatted[id(entry)] = (entry, super().format_entry(label, entry, bib_data).text)
+            from .sources import PARTISAN_FIELD
+
+            text = super().format_entry(label, entry, bib_data).text
+            partisan = entry.fields.get(PARTISAN_FIELD)
+            if partisan:
+                text = richtext.Text(text, " ", richtext.Tag("strong", PARTISAN_HEADING), " ",
+                                     richtext.Text.from_latex(partisan))
+            KeyedStyle._formatted[id(entry)] = (entry, text)
         return FormattedEntry(entry.key, KeyedStyle._formatted[id(entry)][1], label)
 
     def format_title(self, e, which_field, as_sentence=True):

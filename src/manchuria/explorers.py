@@ -75,11 +75,12 @@ TOPIC_LABELS = {
     "concessions": "Returning the concessions",
     "other": "Other claims",
 }
-NAME_FORMS = ("pinyin", "wade_giles", "chinese", "russian", "japanese")
+NAME_FORMS = ("pinyin", "wade_giles", "chinese", "chinese_traditional", "russian", "japanese")
 NAME_FORM_LABELS = {
     "pinyin": "Pinyin",
     "wade_giles": "Wade-Giles / period",
     "chinese": "Chinese",
+    "chinese_traditional": "Chinese (traditional)",
     "russian": "Russian",
     "japanese": "Japanese",
 }

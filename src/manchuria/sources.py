@@ -9,6 +9,7 @@ parsing it with pybtex costs about a second, which every notebook would pay.
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
 from pathlib import Path
@@ -167,3 +168,82 @@ def source_labels(keys: str, path: Path = BIBLIOGRAPHY) -> str:
             raise UnknownSourceError(f"unknown source key {key!r}: expected a key defined in {path.name}")
         shown.append(known[key])
     return "; ".join(dict.fromkeys(shown))
+
+
+# What kind of source each entry is: the bibliography groups its entries under these headings,
+# and the book holds its citations to shares of them (see ``citation_shares``).
+KINDS = {
+    "primary": "Primary sources: documents, treaty texts, the press of 1945–1955, memoirs",
+    "scholarly": "Scholarship: monographs, journal articles, university presses, scholarly databases",
+    "reference": "Reference works: encyclopedias and dictionaries",
+    "press": "Modern journalism",
+    "advocacy": "Advocacy: sites that argue a case",
+    "tertiary": "Tertiary sources: Wikipedia and its kin",
+}
+# Entries whose sources speak for a party to the events say so in this field, shown beside the entry.
+PARTISAN_FIELD = "partisan"
+# The shares the book holds its citations to (issue 12).
+MOST_TERTIARY = 0.05
+LEAST_PRIMARY_OR_SCHOLARLY = 2 / 3
+TRUSTED_HOSTS = BIBLIOGRAPHY.with_name("references-hosts.csv")
+CITE_ROLE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+
+
+class SourceKindError(ValueError):
+    """An entry without a kind, or with one the book does not know."""
+
+
+def kinds(path: Path = BIBLIOGRAPHY) -> dict[str, str]:
+    """Every entry's kind; an entry without one, or with an unknown one, is an error naming it."""
+    found = {key: _plain(fields.get("kind", "")).strip() for key, fields in _entries(path).items()}
+    wrong = {key: kind for key, kind in found.items() if kind not in KINDS}
+    if wrong:
+        listed = ", ".join(f"{key} ({kind or 'no kind'})" for key, kind in sorted(wrong.items()))
+        raise SourceKindError(f"{path.name}: entries need a kind, one of {', '.join(KINDS)}: {listed}")
+    return found
+
+
+def citations(pages) -> collections.Counter:
+    """How many times the given MyST pages cite each key with ``{cite}``."""
+    counted: collections.Counter = collections.Counter()
+    for page in pages:
+        for match in CITE_ROLE.finditer(Path(page).read_text(encoding="utf-8")):
+            counted.update(key.strip() for key in match.group(1).split(","))
+    return counted
+
+
+def citation_shares(pages, path: Path = BIBLIOGRAPHY) -> dict[str, float]:
+    """The share of all citations in ``pages`` that go to each kind of source."""
+    counted = citations(pages)
+    kind_of = kinds(path)
+    total = sum(counted.values())
+    shares = dict.fromkeys(KINDS, 0.0)
+    for key, times in counted.items():
+        shares[kind_of[key]] += times / total
+    return shares
+
+
+def trusted_hosts(path: Path = TRUSTED_HOSTS) -> dict[str, dict[str, str]]:
+    """The reviewed publishers and archives a bibliography address may point at: host -> its row
+    (``kind`` of site, ``publisher`` and ``why`` it is the work's own address)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for number, row in enumerate(rows, start=2):
+        empty = [column for column in ("host", "kind", "publisher", "why") if not (row.get(column) or "").strip()]
+        if empty:
+            raise ValueError(f"{path.name}, row {number}: column {empty[0]!r} is empty")
+    return {row["host"].strip().lower(): row for row in rows}
+
+
+def untrusted_addresses(path: Path = BIBLIOGRAPHY, hosts: Path = TRUSTED_HOSTS) -> dict[str, str]:
+    """Entries whose ``url`` is on a host outside the reviewed list: key -> url."""
+    from urllib.parse import urlsplit
+
+    trusted = trusted_hosts(hosts)
+    return {
+        key: fields["url"]
+        for key, fields in _entries(path).items()
+        if fields.get("url") and (urlsplit(fields["url"]).hostname or "").lower() not in trusted
+    }
