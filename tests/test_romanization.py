@@ -49,6 +49,14 @@ def test_running_text_writes_chinese_in_simplified_characters(names):
     assert {page: chars for page, chars in found.items() if chars} == {}
 
 
+def test_places_give_the_characters_names_csv_gives(names):
+    places = data.load("places").dropna(subset=["chinese"])
+    simplified = dict(zip(names["id"], names["chinese"]))
+    differ = {row.id: (row.chinese, simplified.get(row.id)) for row in places.itertuples()
+              if row.id in simplified and row.chinese != simplified[row.id]}
+    assert differ == {}
+
+
 def test_every_chinese_name_has_both_scripts(names):
     chinese = names.dropna(subset=["chinese"])
     assert chinese["chinese_traditional"].notna().all()
