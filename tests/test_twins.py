@@ -248,7 +248,8 @@ def visible_text(html_fragment: str) -> str:
 
 
 # What a reader sees of an author-year citation: "[Harriman, 1945, Hurley, 1945]".
-CITATION_TEXT = re.compile(r"\[[^\[\]\n]*?(?:\d{4}|n\.d\.)\]")
+# A citation ends with its last source's year, with the letter that tells works apart (1945b, n.d.-a).
+CITATION_TEXT = re.compile(r"\[[^\[\]\n]*?(?:\d{4}[a-z]*|n\.d\.(?:-[a-z]+)?)\]")
 
 
 @pytest.mark.build

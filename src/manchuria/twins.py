@@ -420,8 +420,13 @@ class Citations:
         missing = [key for key in keys if key not in self.bib.entries]
         if missing:
             raise KeyError(", ".join(f"'{key}'" for key in missing))
-        # The book lists a citation's sources in its bibliography's order.
-        return self.entry_style.sort([self.bib.entries[key] for key in dict.fromkeys(keys)])
+        # The book lists a citation's sources in its bibliography's order: by kind, in the order
+        # the Bibliography page's sections list the kinds, then as the style sorts them.
+        from .sources import KINDS
+
+        rank = {kind: index for index, kind in enumerate(KINDS)}
+        ordered = self.entry_style.sort([self.bib.entries[key] for key in dict.fromkeys(keys)])
+        return sorted(ordered, key=lambda entry: rank.get(entry.fields.get("kind", ""), len(rank)))
 
     def _inner(self, role: str, entry) -> object:
         # Each source is formatted once per role (pybtex's templates are slow), then joined.
