@@ -23,6 +23,7 @@ CHARTS = {
     "concessions_chart": lambda: charts.concessions_chart(data.load_concessions(), show="returns"),
     "withdrawal_deadlines_chart": lambda: charts.withdrawal_deadlines_chart(data.load_withdrawal(), data.load_events()),
     "removals_chart": lambda: charts.removals_chart(data.load_removals()),
+    "people_ranges_chart": lambda: charts.people_ranges_chart(data.load_people()),
     "control_timeline_chart": lambda: charts.control_timeline_chart(data.load_control(), data.load_places()),
     "control_map": lambda: charts.control_map(data.load_control(), data.load_places()),
     "claims_verdict_chart": lambda: charts.claims_verdict_chart(data.load_claims()),
@@ -149,7 +150,7 @@ def test_specs_are_strict_json():
 # --- Reader words -------------------------------------------------------------------------
 
 # Every row id of every data file a chart reads: none may show (a superset of each chart's own).
-LOADERS = (data.load_events, data.load_places, data.load_arms, data.load_forces, data.load_removals,
+LOADERS = (data.load_events, data.load_places, data.load_arms, data.load_forces, data.load_removals, data.load_people,
            data.load_withdrawal, data.load_control, data.load_claims, data.load_concessions)
 
 

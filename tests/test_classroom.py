@@ -115,5 +115,5 @@ def test_make_pdf_prints_the_whole_chapter(browser):
         heading = next(line[2:].strip() for line in section.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
         titles.append(heading)
     missing = [title for title in titles if " ".join(title.split()) not in text]
-    assert len(titles) == 9 and missing == []
+    assert len(titles) == 10 and missing == []
     assert len(reader.pages) > 20

@@ -742,6 +742,89 @@ def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") ->
     )
 
 
+PEOPLE_MEASURE_LABELS = {
+    "taken_prisoner": "Japanese taken prisoner by Soviet forces",
+    "shipped_to_ussr": "Japanese soldiers shipped to Siberia",
+    "died": "Japanese prisoners dead in the winter of 1945–46",
+    "still_held": "Japanese still in Soviet-controlled areas, Dec 1948",
+    "to_repatriate": "Japanese in Manchuria to be repatriated, May 1946",
+    "repatriated": "Japanese repatriated from Manchuria, 1946–47",
+    "technicians_and_families": "Japanese technicians and families kept back",
+    "technicians": "Japanese technicians kept back (no families)",
+    "dependents": "Their dependents",
+    "remaining_nationalist": "Japanese left in Nationalist-held Manchuria",
+    "remaining_communist": "Japanese left in Communist-held areas",
+    "soldiers_planned": "Former Kwantung Army troops to be sent to the Communists",
+    "soldiers_requested": "Japanese the Communists reputedly asked for",
+}
+QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
+
+
+def people_ranges_chart(
+    people: pd.DataFrame, *, measures: list[str] | None = None, width: int | str = "container"
+) -> alt.LayerChart:
+    """Each source's figure for what happened to the Japanese in Manchuria, with the spread between sources.
+
+    One row of the chart per thing counted: a thin line spans the lowest to the highest figure any source
+    gives for it, and each source's figure is a dot labelled with who gives it.
+    """
+    chosen = people if measures is None else people[people["measure"].isin(measures)]
+    chosen = _require(chosen, f"no figures for the measures {measures}")
+    frame = chosen.assign(
+        what=chosen["measure"].map(PEOPLE_MEASURE_LABELS),
+        figure=[
+            QUALIFIER_WORDS[qualifier] + (f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}")
+            for qualifier, low, high in zip(chosen["qualifier"], chosen["value_low"], chosen["value_high"])
+        ],
+        date_label=_date_labels(chosen, "date", "date_precision"),
+        sources=_sources(chosen),
+    )
+    frame["label"] = [f"{figure} ({who})" for figure, who in zip(frame["figure"], frame["given_by"])]
+    frame = frame[["what", "value_low", "value_high", "figure", "given_by", "label", "date_label", "sources", "note"]]
+    spans = (
+        frame.groupby("what", sort=False)
+        .agg(lowest=("value_low", "min"), highest=("value_high", "max"))
+        .reset_index()
+    )
+    order = list(dict.fromkeys(frame["what"]))
+    description = (
+        "Range chart of the figures sources give for the Japanese in Manchuria and in Soviet hands, 1945–1948: "
+        + "; ".join(f"{row.what}: {row.figure} ({row.given_by}, {row.date_label})" for row in frame.itertuples())
+        + ". Where sources differ, a line spans the lowest to the highest figure."
+    )
+    y = alt.Y("what:N", title=None, sort=order, axis=alt.Axis(labelLimit=300))
+    x_title = "People"
+    points = alt.Chart(frame).encode(
+        y=y,
+        tooltip=[
+            alt.Tooltip("what:N", title="What"),
+            alt.Tooltip("figure:N", title="Figure"),
+            alt.Tooltip("given_by:N", title="Given by"),
+            alt.Tooltip("date_label:N", title="When"),
+            alt.Tooltip("note:N", title="Source text"),
+            alt.Tooltip("sources:N", title="Source"),
+        ],
+    )
+    return readable(
+        alt.layer(
+            alt.Chart(spans).mark_rule(strokeWidth=3, color="#999999").encode(
+                y=y, x=alt.X("lowest:Q", title=x_title, axis=alt.Axis(format="~s")), x2="highest:Q"
+            ),
+            points.mark_rule(strokeWidth=8, color="#0072B2").encode(x="value_low:Q", x2="value_high:Q"),
+            points.mark_circle(size=90, color="#0072B2", opacity=1).encode(x="value_low:Q"),
+            points.mark_text(align="left", dx=8, dy=-9, fontSize=11).encode(x="value_low:Q", text="label:N"),
+        ).properties(
+            width=width,
+            height=alt.Step(44),
+            title=_title(
+                "What happened to the Japanese: each source's figure",
+                "Each dot: one figure, labelled with who gave it; a grey line spans the sources' range.",
+            ),
+            description=description,
+        )
+    )
+
+
 # --- Who held the cities ----------------------------------------------------------------
 
 

@@ -354,6 +354,11 @@ def load_removals(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return load("removals", data_dir)
 
 
+def load_people(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Figures for the Japanese prisoners, civilians and retained personnel, 1945–1948 (``data/people.csv``)."""
+    return load("people", data_dir)
+
+
 def load_withdrawal(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Each announced deadline for the Soviet withdrawal (``data/withdrawal.csv``)."""
     return load("withdrawal", data_dir)
