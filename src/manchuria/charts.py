@@ -762,11 +762,13 @@ QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
 
 def people_ranges_chart(
     people: pd.DataFrame, *, measures: list[str] | None = None, width: int | str = "container"
-) -> alt.LayerChart:
-    """Each source's figure for what happened to the Japanese in Manchuria, with the spread between sources.
+) -> alt.Chart:
+    """Each source's figure for what happened to the Japanese in Manchuria, one row per figure.
 
-    One row of the chart per thing counted: a thin line spans the lowest to the highest figure any source
-    gives for it, and each source's figure is a dot labelled with who gives it.
+    A row is labelled with the figure and who gave it, its colour with what was counted; a dot marks the figure, and a bar
+    spans it where the source gives a range. Rows for the same thing sit together, so the spread
+    between sources reads down the chart. Labels live on the axis, not beside the dots: text marks
+    beside the dots would widen the chart's bounds and, with a container width, squeeze the plot.
     """
     chosen = people if measures is None else people[people["measure"].isin(measures)]
     chosen = _require(chosen, f"no figures for the measures {measures}")
@@ -779,23 +781,17 @@ def people_ranges_chart(
         date_label=_date_labels(chosen, "date", "date_precision"),
         sources=_sources(chosen),
     )
-    frame["label"] = [f"{figure} ({who})" for figure, who in zip(frame["figure"], frame["given_by"])]
-    frame = frame[["what", "value_low", "value_high", "figure", "given_by", "label", "date_label", "sources", "note"]]
-    spans = (
-        frame.groupby("what", sort=False)
-        .agg(lowest=("value_low", "min"), highest=("value_high", "max"))
-        .reset_index()
-    )
-    order = list(dict.fromkeys(frame["what"]))
+    frame["row"] = [f"{figure}: {who}" for figure, who in zip(frame["figure"], frame["given_by"])]
+    frame = frame[["row", "what", "value_low", "value_high", "figure", "given_by", "date_label", "sources", "note"]]
     description = (
-        "Range chart of the figures sources give for the Japanese in Manchuria and in Soviet hands, 1945–1948: "
+        "Chart of the figures sources give for the Japanese in Manchuria and in Soviet hands, 1945–1948, one row per figure: "
         + "; ".join(f"{row.what}: {row.figure} ({row.given_by}, {row.date_label})" for row in frame.itertuples())
-        + ". Where sources differ, a line spans the lowest to the highest figure."
+        + "."
     )
-    y = alt.Y("what:N", title=None, sort=order, axis=alt.Axis(labelLimit=300))
-    x_title = "People"
-    points = alt.Chart(frame).encode(
-        y=y,
+    base = alt.Chart(frame).encode(
+        y=alt.Y("row:N", title=None, sort=list(frame["row"]), axis=alt.Axis(labelLimit=330)),
+        color=alt.Color("what:N", title="What was counted", sort=list(dict.fromkeys(frame["what"])),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
         tooltip=[
             alt.Tooltip("what:N", title="What"),
             alt.Tooltip("figure:N", title="Figure"),
@@ -805,20 +801,17 @@ def people_ranges_chart(
             alt.Tooltip("sources:N", title="Source"),
         ],
     )
+    x = alt.X("value_low:Q", title="People", axis=alt.Axis(format="~s"))
     return readable(
         alt.layer(
-            alt.Chart(spans).mark_rule(strokeWidth=3, color="#999999").encode(
-                y=y, x=alt.X("lowest:Q", title=x_title, axis=alt.Axis(format="~s")), x2="highest:Q"
-            ),
-            points.mark_rule(strokeWidth=8, color="#0072B2").encode(x="value_low:Q", x2="value_high:Q"),
-            points.mark_circle(size=90, color="#0072B2", opacity=1).encode(x="value_low:Q"),
-            points.mark_text(align="left", dx=8, dy=-9, fontSize=11).encode(x="value_low:Q", text="label:N"),
+            base.mark_rule(strokeWidth=8).encode(x=x, x2="value_high:Q"),
+            base.mark_circle(size=90, opacity=1).encode(x=x),
         ).properties(
             width=width,
-            height=alt.Step(44),
+            height=alt.Step(30),
             title=_title(
                 "What happened to the Japanese: each source's figure",
-                "Each dot: one figure, labelled with who gave it; a grey line spans the sources' range.",
+                "One row per figure, labelled with who gave it; the colour says what was counted.",
             ),
             description=description,
         )
