@@ -108,7 +108,7 @@ ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # A date as the spec carries a position: the stored day, not a claim (the data table leaves it out).
 POSITION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?")
 # The loaders the chart registry calls; the fixtures below serve altered copies through them.
-CHART_INPUTS = ("events", "control", "concessions", "removals", "withdrawal", "places", "arms", "forces", "claims")
+CHART_INPUTS = ("events", "control", "concessions", "removals", "withdrawal", "places", "arms", "forces", "claims", "people")
 LOADERS = {name: getattr(data, f"load_{name}") for name in CHART_INPUTS}
 
 
