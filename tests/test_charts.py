@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 
 import altair as alt
 import jsonschema
@@ -234,3 +235,16 @@ def test_readerwords_finds_keys_ids_and_snake_case():
 def test_forces_chart_rejects_an_unknown_measure():
     with pytest.raises(ValueError, match="unknown measure"):
         charts.forces_chart(data.load_forces(), measures=("horses",))
+
+
+def test_every_people_measure_the_data_allow_has_a_reader_label():
+    package = json.loads((data.DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(resource for resource in package["resources"] if resource["name"] == "people")
+    allowed = next(field for field in resource["schema"]["fields"] if field["name"] == "measure")["constraints"]["enum"]
+    assert sorted(set(allowed) - set(charts.PEOPLE_MEASURE_LABELS)) == []
+
+
+def test_the_people_chart_names_a_measure_it_has_no_words_for():
+    people = data.load_people().head(1).assign(measure="counted_somehow")
+    with pytest.raises(ValueError, match="counted_somehow.*PEOPLE_MEASURE_LABELS"):
+        charts.people_ranges_chart(people)

@@ -772,6 +772,12 @@ def people_ranges_chart(
     """
     chosen = people if measures is None else people[people["measure"].isin(measures)]
     chosen = _require(chosen, f"no figures for the measures {measures}")
+    unlabelled = sorted(set(chosen["measure"]) - set(PEOPLE_MEASURE_LABELS))
+    if unlabelled:
+        raise ValueError(
+            f"people data: no reader label for the measure(s) {', '.join(unlabelled)}; "
+            f"add one to charts.PEOPLE_MEASURE_LABELS (known: {', '.join(PEOPLE_MEASURE_LABELS)})"
+        )
     frame = chosen.assign(
         what=chosen["measure"].map(PEOPLE_MEASURE_LABELS),
         figure=[
