@@ -698,11 +698,19 @@ def withdrawal_deadlines_chart(
     )
 
 
+def _range_labels(frame: pd.DataFrame, number_format: str) -> list[str]:
+    """Each row's ``value_low``–``value_high`` as text, or the one number where a source gives no range."""
+    return [
+        format(low, number_format) if low == high else f"{low:{number_format}}–{high:{number_format}}"
+        for low, high in zip(frame["value_low"], frame["value_high"])
+    ]
+
+
 def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") -> alt.LayerChart:
     """Estimates of the share of equipment removed, as ranges, with who made each estimate."""
     shares = _require(removals[removals["measure"] == "share_removed"], "no estimates of the share removed (measure 'share_removed')")
     frame = shares.assign(
-        figure=[f"{low:g}%" if low == high else f"{low:g}–{high:g}%" for low, high in zip(shares["value_low"], shares["value_high"])],
+        figure=[label + "%" for label in _range_labels(shares, "g")],
         date_label=_date_labels(shares, "date", "date_precision"),
         sources=_sources(shares),
     )[["item", "value_low", "value_high", "figure", "estimator", "date_label", "sources", "source_keys", "quote"]]
@@ -780,10 +788,7 @@ def people_ranges_chart(
         )
     frame = chosen.assign(
         what=chosen["measure"].map(PEOPLE_MEASURE_LABELS),
-        figure=[
-            QUALIFIER_WORDS[qualifier] + (f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}")
-            for qualifier, low, high in zip(chosen["qualifier"], chosen["value_low"], chosen["value_high"])
-        ],
+        figure=[QUALIFIER_WORDS[qualifier] + label for qualifier, label in zip(chosen["qualifier"], _range_labels(chosen, ",.0f"))],
         date_label=_date_labels(chosen, "date", "date_precision"),
         sources=_sources(chosen),
     )
