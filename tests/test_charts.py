@@ -241,10 +241,10 @@ def test_every_people_measure_the_data_allow_has_a_reader_label():
     package = json.loads((data.DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
     resource = next(resource for resource in package["resources"] if resource["name"] == "people")
     allowed = next(field for field in resource["schema"]["fields"] if field["name"] == "measure")["constraints"]["enum"]
-    assert sorted(set(allowed) - set(charts.PEOPLE_MEASURE_LABELS)) == []
+    assert sorted(set(allowed) - set(charts.PEOPLE_MEASURES)) == []
 
 
 def test_the_people_chart_names_a_measure_it_has_no_words_for():
     people = data.load_people().head(1).assign(measure="counted_somehow")
-    with pytest.raises(ValueError, match="counted_somehow.*PEOPLE_MEASURE_LABELS"):
+    with pytest.raises(ValueError, match="counted_somehow.*PEOPLE_MEASURES"):
         charts.people_ranges_chart(people)

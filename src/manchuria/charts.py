@@ -18,6 +18,8 @@ without any CDN.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import altair as alt
 import pandas as pd
 
@@ -750,22 +752,33 @@ def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") ->
     )
 
 
-PEOPLE_MEASURE_LABELS = {
-    "taken_prisoner": "Japanese taken prisoner by Soviet forces",
-    "shipped_to_ussr": "Japanese soldiers shipped to Siberia",
-    "died": "Japanese prisoners dead in the winter of 1945–46",
-    "still_held": "Japanese still in Soviet-controlled areas, Dec 1948",
-    "to_repatriate": "Japanese in Manchuria to be repatriated, May 1946",
-    "repatriated": "Japanese repatriated from Manchuria, 1946–47",
-    "technicians_and_families": "Japanese technicians and families kept back",
-    "technicians": "Japanese technicians kept back (no families)",
-    "dependents": "Their dependents",
-    "remaining_nationalist": "Japanese left in Nationalist-held Manchuria",
-    "remaining_communist": "Japanese left in Communist-held areas",
-    "soldiers_planned": "Former Kwantung Army troops to be sent to the Communists",
-    "soldiers_requested": "Japanese the Communists reputedly asked for",
+class MeasureWords(NamedTuple):
+    """What a people figure counts: in full (tooltips, description, data table) and short (after the figure on its row)."""
+
+    label: str
+    short: str
+
+
+PEOPLE_MEASURES = {
+    "taken_prisoner": MeasureWords("Japanese taken prisoner by Soviet forces", "taken prisoner"),
+    "shipped_to_ussr": MeasureWords("Japanese soldiers shipped to Siberia", "shipped to Siberia"),
+    "died": MeasureWords("Japanese prisoners dead in the winter of 1945–46", "dead, winter 1945–46"),
+    "still_held": MeasureWords("Japanese still in Soviet-controlled areas, Dec 1948", "still held, Dec 1948"),
+    "to_repatriate": MeasureWords("Japanese in Manchuria to be repatriated, May 1946", "to be repatriated"),
+    "repatriated": MeasureWords("Japanese repatriated from Manchuria, 1946–47", "repatriated"),
+    "technicians_and_families": MeasureWords("Japanese technicians and families kept back", "technicians and families kept"),
+    "technicians": MeasureWords("Japanese technicians kept back (no families)", "technicians kept"),
+    "dependents": MeasureWords("Their dependents", "their dependents"),
+    "remaining_nationalist": MeasureWords("Japanese left in Nationalist-held Manchuria", "left, Nationalist areas"),
+    "remaining_communist": MeasureWords("Japanese left in Communist-held areas", "left, Communist areas"),
+    "soldiers_planned": MeasureWords("Former Kwantung Army troops to be sent to the Communists", "troops to be sent"),
+    "soldiers_requested": MeasureWords("Japanese the Communists reputedly asked for", "reputedly asked for"),
 }
 QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
+#: How wide a row label may be: up to 300 px, but never more than 45 % of the chart's container.
+PHONE_LABEL_LIMIT = "clamp(containerSize()[0] * 0.45, 120, 300)"
+#: Splits a row's label into its lines on the axis (the axis's labelExpr splits on it; the data table reads it as a space).
+LABEL_LINE_BREAK = "\n"
 
 
 def people_ranges_chart(
@@ -773,26 +786,30 @@ def people_ranges_chart(
 ) -> alt.Chart:
     """Each source's figure for what happened to the Japanese in Manchuria, one row per figure.
 
-    A row is labelled with the figure and who gave it, its colour with what was counted; a dot marks the figure, and a bar
-    spans it where the source gives a range. Rows for the same thing sit together, so the spread
-    between sources reads down the chart. Labels live on the axis, not beside the dots: text marks
-    beside the dots would widen the chart's bounds and, with a container width, squeeze the plot.
+    A row's label says the figure, what it counts and who gave it; a dot marks the figure, and a bar
+    spans it where the source gives a range. Rows for the same thing sit together and share a
+    colour, so the spread between sources reads down the chart. Labels live on the axis, not
+    beside the dots: text marks beside the dots would widen the chart's bounds and, with a
+    container width, squeeze the plot; and a legend would be cut off at a phone's width.
     """
     chosen = people if measures is None else people[people["measure"].isin(measures)]
     chosen = _require(chosen, f"no figures for the measures {measures}")
-    unlabelled = sorted(set(chosen["measure"]) - set(PEOPLE_MEASURE_LABELS))
+    unlabelled = sorted(set(chosen["measure"]) - set(PEOPLE_MEASURES))
     if unlabelled:
         raise ValueError(
-            f"people data: no reader label for the measure(s) {', '.join(unlabelled)}; "
-            f"add one to charts.PEOPLE_MEASURE_LABELS (known: {', '.join(PEOPLE_MEASURE_LABELS)})"
+            f"people data: no reader words for the measure(s) {', '.join(unlabelled)}; "
+            f"add them to charts.PEOPLE_MEASURES (known: {', '.join(PEOPLE_MEASURES)})"
         )
+    words = chosen["measure"].map(PEOPLE_MEASURES)
     frame = chosen.assign(
-        what=chosen["measure"].map(PEOPLE_MEASURE_LABELS),
+        what=[word.label for word in words],
         figure=[QUALIFIER_WORDS[qualifier] + label for qualifier, label in zip(chosen["qualifier"], _range_labels(chosen, ",.0f"))],
         date_label=_date_labels(chosen, "date", "date_precision"),
         sources=_sources(chosen),
     )
-    frame["row"] = [f"{figure}: {who}" for figure, who in zip(frame["figure"], frame["given_by"])]
+    frame["row"] = [
+        f"{figure} {word.short}{LABEL_LINE_BREAK}{who}" for figure, word, who in zip(frame["figure"], words, frame["given_by"])
+    ]
     frame = frame[["row", "what", "value_low", "value_high", "figure", "given_by", "date_label", "sources", "note"]]
     description = (
         "Chart of the figures sources give for the Japanese in Manchuria and in Soviet hands, 1945–1948, one row per figure: "
@@ -800,9 +817,12 @@ def people_ranges_chart(
         + "."
     )
     base = alt.Chart(frame).encode(
-        y=alt.Y("row:N", title=None, sort=list(frame["row"]), axis=alt.Axis(labelLimit=330)),
-        color=alt.Color("what:N", title="What was counted", sort=list(dict.fromkeys(frame["what"])),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
+        y=alt.Y(
+            "row:N", title=None, sort=list(frame["row"]),
+            # On a phone the labels may take less than half the column, so the dots keep room.
+            axis=alt.Axis(labelLimit=alt.ExprRef(PHONE_LABEL_LIMIT), labelExpr="split(datum.label, '\\n')"),
+        ),
+        color=alt.Color("what:N", title="What was counted", sort=list(dict.fromkeys(frame["what"])), legend=None),
         tooltip=[
             alt.Tooltip("what:N", title="What"),
             alt.Tooltip("figure:N", title="Figure"),
@@ -812,17 +832,17 @@ def people_ranges_chart(
             alt.Tooltip("sources:N", title="Source"),
         ],
     )
-    x = alt.X("value_low:Q", title="People", axis=alt.Axis(format="~s"))
+    x = alt.X("value_low:Q", title="People", axis=alt.Axis(format="~s", tickCount=4))
     return readable(
         alt.layer(
             base.mark_rule(strokeWidth=8).encode(x=x, x2="value_high:Q"),
             base.mark_circle(size=90, opacity=1).encode(x=x),
         ).properties(
             width=width,
-            height=alt.Step(30),
+            height=alt.Step(44),
             title=_title(
                 "What happened to the Japanese: each source's figure",
-                "One row per figure, labelled with who gave it; the colour says what was counted.",
+                "One row per figure: what it counts and who gave it; a bar spans a stated range.",
             ),
             description=description,
         )
