@@ -136,3 +136,39 @@ def test_the_glossary_has_at_least_thirty_terms_each_linked_from_the_text():
     }
     assert sorted(set(terms) - linked) == [], "glossary terms never linked from the text"
     assert sorted(linked - set(terms)) == [], "links to terms the glossary lacks"
+
+
+# Pages whose every count in running prose comes from the data through glue, as issue 13 asked of
+# the section it added; the older sections quote some counts as text.
+GLUED_PAGES = ("under-occupation",)
+ROLE_OR_LINK = re.compile(r"\{[a-z:-]+\}`[^`]*`|\]\([^)]*\)")
+COUNT = re.compile(r"(?<![\w.,:/–-])(\d{1,3}(?:,\d{3})+|\d{3,})(?![\w,:–-]|\.\d)")
+DOCUMENT_NUMBER = re.compile(r"(No\.|no\.|doc\.|p\.|pp\.|vol\.|telegram|despatch|decree|fond|file)\s*$")
+
+
+def _unglued_counts(markdown: str) -> list[tuple[str, str]]:
+    """Each count written as text in a page's running prose, with the words around it."""
+    from manchuria.romanization import running_text
+
+    text = ROLE_OR_LINK.sub(" ", running_text(markdown))
+    found = []
+    for match in COUNT.finditer(text):
+        number = int(match.group(1).replace(",", ""))
+        if 1850 <= number <= 2030 and "," not in match.group(1):
+            continue  # a year
+        if DOCUMENT_NUMBER.search(text[max(0, match.start() - 12) : match.start()]):
+            continue
+        found.append((match.group(1), text[max(0, match.start() - 40) : match.end() + 20].replace("\n", " ")))
+    return found
+
+
+def test_the_unglued_count_finder_sees_counts_and_passes_over_years_glue_and_quotations():
+    page = ('In 1946 some 12,000 people and 148 generals left; {glue:text}`x:,.0f` more; doc. 613 says "1,300,000".\n'
+            "```{code-cell} ipython3\nx = 5000\n```\n")
+    assert [count for count, _ in _unglued_counts(page)] == ["12,000", "148"]
+
+
+@pytest.mark.parametrize("stem", GLUED_PAGES)
+def test_every_count_in_the_prose_of_a_glued_page_comes_from_the_data(stem):
+    path = next(path for path in toc_files() if path.stem == stem)
+    assert _unglued_counts(_text(path)) == [], "counts written as text: glue them from data/*.csv"

@@ -773,6 +773,11 @@ PEOPLE_MEASURES = {
     "remaining_communist": MeasureWords("Japanese left in Communist-held areas", "left, Communist areas"),
     "soldiers_planned": MeasureWords("Former Kwantung Army troops to be sent to the Communists", "troops to be sent"),
     "soldiers_requested": MeasureWords("Japanese the Communists reputedly asked for", "reputedly asked for"),
+    "ordered_to_ussr": MeasureWords("Japanese the Soviet decree of August 1945 ordered sent to the USSR", "ordered sent to the USSR"),
+    "died_in_custody": MeasureWords("Japanese dead in Soviet custody, 1945–1956 (totals)", "dead in Soviet custody"),
+    "unreturned": MeasureWords("Japanese left in Soviet-held areas, May 1949", "still to return, May 1949"),
+    "unaccounted": MeasureWords("Further Japanese the Soviet count left out (Japanese figures), May 1949", "more, not counted by the USSR"),
+    "returned_from_ussr": MeasureWords("Japanese returned from Soviet-held areas (totals)", "returned from the USSR"),
 }
 QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
 #: How wide a row label may be: up to 300 px, but never more than 45 % of the chart's container.
