@@ -248,3 +248,10 @@ def test_the_people_chart_names_a_measure_it_has_no_words_for():
     people = data.load_people().head(1).assign(measure="counted_somehow")
     with pytest.raises(ValueError, match="counted_somehow.*PEOPLE_MEASURES"):
         charts.people_ranges_chart(people)
+
+
+def test_the_people_chart_lists_rows_in_the_order_the_measures_are_asked_for():
+    chart = charts.people_ranges_chart(data.load_people(), measures=["repatriated", "to_repatriate"])
+    rows = chart.to_dict()["layer"][0]["encoding"]["y"]["sort"]
+    whats = [row.split(" ", 1)[1].split("\n")[0] for row in rows]
+    assert whats[0].startswith("repatriated") and whats[-1].startswith("to be repatriated"), whats

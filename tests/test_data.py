@@ -263,6 +263,14 @@ def test_value_reads_one_cell_and_names_what_is_missing():
         data.value("forces", "sov-troops-wpinv", "size")
 
 
+def test_glue_every_row_glues_each_row_under_its_id():
+    from manchuria.story import glue_every_row
+
+    glued = glue_every_row("people", "value_low")
+    assert len(glued) == len(data.load_people())
+    assert glued["pows_vasilevsky"] == data.value("people", "pows-vasilevsky", "value_low")
+
+
 def test_glue_values_uses_the_row_ids_as_names():
     from manchuria.story import glue_values
 

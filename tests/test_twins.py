@@ -180,6 +180,12 @@ def test_read_page_finds_title_targets_and_figures():
     })
 
 
+def test_a_dollar_sign_stays_a_dollar_sign_not_math():
+    # JupyterLab's MyST renderer would read "$300 ... $130" as TeX and log an error.
+    assert resolve("a credit of $300 million, then $130 million") == r"a credit of \$300 million, then \$130 million"
+    assert resolve(r"already \$5") == r"already \$5"
+
+
 def test_a_notebook_gets_captions_and_its_sources():
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("Troops {cite}`a` ({numref}`fig-yalta-a`)."),

@@ -761,7 +761,7 @@ class MeasureWords(NamedTuple):
 
 PEOPLE_MEASURES = {
     "taken_prisoner": MeasureWords("Japanese taken prisoner by Soviet forces", "taken prisoner"),
-    "shipped_to_ussr": MeasureWords("Japanese soldiers shipped to Siberia", "shipped to Siberia"),
+    "shipped_to_ussr": MeasureWords("Japanese taken to the Soviet Union (Siberia and elsewhere)", "taken to the USSR"),
     "died": MeasureWords("Japanese prisoners dead in the winter of 1945–46", "dead, winter 1945–46"),
     "still_held": MeasureWords("Japanese still in Soviet-controlled areas, Dec 1948", "still held, Dec 1948"),
     "to_repatriate": MeasureWords("Japanese in Manchuria to be repatriated, May 1946", "to be repatriated"),
@@ -778,6 +778,13 @@ PEOPLE_MEASURES = {
     "unreturned": MeasureWords("Japanese left in Soviet-held areas, May 1949", "still to return, May 1949"),
     "unaccounted": MeasureWords("Further Japanese the Soviet count left out (Japanese figures), May 1949", "more, not counted by the USSR"),
     "returned_from_ussr": MeasureWords("Japanese returned from Soviet-held areas (totals)", "returned from the USSR"),
+    "in_manchuria": MeasureWords("Japanese in Manchuria at the surrender, Aug 1945", "in Manchuria, Aug 1945"),
+    "settlers": MeasureWords("Japanese farming settlers (kaitakudan) sent to Manchuria by 1945", "settlers sent"),
+    "settlers_died": MeasureWords("Settlers dead in the flight and refugee life, 1945–46", "settlers dead"),
+    "killed_gegenmiao": MeasureWords("Japanese refugees dead near Gegenmiao, Aug 1945", "dead at Gegenmiao"),
+    "first_sailing": MeasureWords("Japanese on the first ships from Huludao, May 1946", "on the first ships"),
+    "repatriated_huludao": MeasureWords("Japanese repatriated through Huludao, 1946–48", "through Huludao"),
+    "civilians_died_winter": MeasureWords("Japanese nationals dead in Manchuria in the winter of 1945–46", "dead, winter 1945–46"),
 }
 QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
 #: How wide a row label may be: up to 300 px, but never more than 45 % of the chart's container.
@@ -787,7 +794,11 @@ LABEL_LINE_BREAK = "\n"
 
 
 def people_ranges_chart(
-    people: pd.DataFrame, *, measures: list[str] | None = None, width: int | str = "container"
+    people: pd.DataFrame,
+    *,
+    measures: list[str] | None = None,
+    title: str = "What happened to the Japanese: each source's figure",
+    width: int | str = "container",
 ) -> alt.Chart:
     """Each source's figure for what happened to the Japanese in Manchuria, one row per figure.
 
@@ -799,6 +810,8 @@ def people_ranges_chart(
     """
     chosen = people if measures is None else people[people["measure"].isin(measures)]
     chosen = _require(chosen, f"no figures for the measures {measures}")
+    if measures is not None:  # rows in the order the measures are asked for, each measure's in file order
+        chosen = chosen.sort_values("measure", key=lambda column: column.map(measures.index), kind="stable")
     unlabelled = sorted(set(chosen["measure"]) - set(PEOPLE_MEASURES))
     if unlabelled:
         raise ValueError(
@@ -817,7 +830,7 @@ def people_ranges_chart(
     ]
     frame = frame[["row", "what", "value_low", "value_high", "figure", "given_by", "date_label", "sources", "note"]]
     description = (
-        "Chart of the figures sources give for the Japanese in Manchuria and in Soviet hands, 1945–1948, one row per figure: "
+        f"{title}. Chart of the figures sources give, one row per figure: "
         + "; ".join(f"{row.what}: {row.figure} ({row.given_by}, {row.date_label})" for row in frame.itertuples())
         + "."
     )
@@ -846,7 +859,7 @@ def people_ranges_chart(
             width=width,
             height=alt.Step(44),
             title=_title(
-                "What happened to the Japanese: each source's figure",
+                title,
                 "One row per figure: what it counts and who gave it; a bar spans a stated range.",
             ),
             description=description,

@@ -44,6 +44,15 @@ def glue_values(resource: str, column: str, *row_ids: str) -> dict[str, object]:
     return values
 
 
+def glue_every_row(resource: str, column: str) -> dict[str, object]:
+    """Glue one column of every row of ``data/<resource>.csv``: for a page whose prose quotes most of a file.
+
+    The names are the row ids as :func:`glue_values` makes them, so a row added to the file
+    can be quoted without touching the page's code.
+    """
+    return glue_values(resource, column, *data.load(resource)["id"])
+
+
 VERDICTS = ("confirmed", "misleading", "disputed", "unverified", "wrong")
 DOCUMENTS = {"gs": "globalsecurity_northeast", "wp": "wikipedia_occupation"}
 

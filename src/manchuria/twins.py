@@ -222,6 +222,15 @@ def escape_markdown(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+# The book leaves MyST's dollar math off, so "$" is a currency sign; JupyterLab's MyST renderer has it on
+# and pairs two signs in a cell into TeX ("$300 million ... $130 million" became an error), so twins escape it.
+LITERAL_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def escape_dollars(text: str) -> str:
+    return LITERAL_DOLLAR.sub(r"\\$", text)
+
+
 def resolve_role(role: str, content: str, context: Context, where: str) -> str:
     """The markdown that replaces one role."""
     titled = TITLED.match(content)
@@ -301,7 +310,7 @@ def resolve_markdown(source: str, context: Context, first_line: int = 1) -> str:
             raise TwinError(f"{where}: the {{{directive['name']}}} directive is not supported in twins; use a role")
         line = ROLE.sub(lambda match: resolve_role(match["role"], match["content"], context, where), line)
         line = PAGE_LINK.sub(lambda match: page_link(match, context), line)
-        out.append(line)
+        out.append(escape_dollars(line))
     return "\n".join(out)
 
 
@@ -341,7 +350,7 @@ def sources_cell(context: Context) -> str | None:
         return None
     entries = context.book.entries(context.cited)
     lines = [f"## {SOURCES_HEADING}", ""]
-    lines += [f"- **{label}.** {entry}" for label, entry in sorted(entries)]
+    lines += [f"- **{label}.** {escape_dollars(entry)}" for label, entry in sorted(entries)]
     return "\n".join(lines) + "\n"
 
 
