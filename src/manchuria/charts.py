@@ -778,13 +778,14 @@ PEOPLE_MEASURES = {
     "unreturned": MeasureWords("Japanese left in Soviet-held areas, May 1949", "still to return, May 1949"),
     "unaccounted": MeasureWords("Further Japanese the Soviet count left out (Japanese figures), May 1949", "more, not counted by the USSR"),
     "returned_from_ussr": MeasureWords("Japanese returned from Soviet-held areas (totals)", "returned from the USSR"),
-    "in_manchuria": MeasureWords("Japanese in Manchuria at the surrender, Aug 1945", "in Manchuria, Aug 1945"),
+    "in_manchuria": MeasureWords("Japanese left in Manchuria after the surrender (later counts)", "left in Manchuria, 1945"),
     "settlers": MeasureWords("Japanese farming settlers (kaitakudan) sent to Manchuria by 1945", "settlers sent"),
     "settlers_died": MeasureWords("Settlers dead in the flight and refugee life, 1945–46", "settlers dead"),
     "killed_gegenmiao": MeasureWords("Japanese refugees dead near Gegenmiao, Aug 1945", "dead at Gegenmiao"),
     "first_sailing": MeasureWords("Japanese on the first ships from Huludao, May 1946", "on the first ships"),
     "repatriated_huludao": MeasureWords("Japanese repatriated through Huludao, 1946–48", "through Huludao"),
-    "civilians_died_winter": MeasureWords("Japanese nationals dead in Manchuria in the winter of 1945–46", "dead, winter 1945–46"),
+    "civilians_died_winter": MeasureWords("Japanese nationals dead in 11 districts of Manchuria, winter 1945–46", "dead in 11 districts, winter 1945–46"),
+    "repatriated_china": MeasureWords("Japanese repatriated from China after the war (PRC accounts)", "repatriated from China"),
 }
 QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
 #: How wide a row label may be: up to 300 px, but never more than 45 % of the chart's container.
