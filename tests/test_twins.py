@@ -184,6 +184,8 @@ def test_a_dollar_sign_stays_a_dollar_sign_not_math():
     # JupyterLab's MyST renderer would read "$300 ... $130" as TeX and log an error.
     assert resolve("a credit of $300 million, then $130 million") == r"a credit of \$300 million, then \$130 million"
     assert resolve(r"already \$5") == r"already \$5"
+    # A bibliography note's LaTeX "\$130" comes out of pybtex's markdown as "\\$130".
+    assert twins.escape_dollars(r"The \\$130 million credit") == r"The \$130 million credit"
 
 
 def test_a_notebook_gets_captions_and_its_sources():

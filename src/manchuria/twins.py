@@ -224,11 +224,13 @@ def escape_markdown(text: str) -> str:
 
 # The book leaves MyST's dollar math off, so "$" is a currency sign; JupyterLab's MyST renderer has it on
 # and pairs two signs in a cell into TeX ("$300 million ... $130 million" became an error), so twins escape it.
-LITERAL_DOLLAR = re.compile(r"(?<!\\)\$")
+# Any backslashes already before it go: a bibliography note's LaTeX "\$" reaches here as "\\$" (an escaped
+# backslash, then a bare sign), and the book never means a backslash before a dollar.
+DOLLAR = re.compile(r"\\*\$")
 
 
 def escape_dollars(text: str) -> str:
-    return LITERAL_DOLLAR.sub(r"\\$", text)
+    return DOLLAR.sub(r"\\$", text)
 
 
 def resolve_role(role: str, content: str, context: Context, where: str) -> str:
