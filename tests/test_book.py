@@ -155,3 +155,17 @@ def test_unchanged_rebuild_executes_nothing_and_is_quick(book_build):
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Executing notebook" not in result.stdout + result.stderr
     assert cpu < 10, f"cached rebuild took {cpu:.1f} s of CPU ({elapsed:.1f} s on the clock)"
+
+
+SEARCH_SCRIPTS = ("searchindex.js", "searchtools.js", "language_data.js")
+
+
+def test_the_search_index_loads_on_the_search_page_only(site):
+    """The theme loaded the index on every page for a search-as-you-type the book leaves off; the
+    override (src/manchuria/templates/layout.html) keeps its meta tags and drops the scripts."""
+    chapter = (site / "book" / "under-occupation.html").read_text(encoding="utf-8")
+    search = (site / "search.html").read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1"/>' in chapter
+    assert '<meta name="docsearch:language"' in chapter
+    assert [script for script in SEARCH_SCRIPTS if script in chapter] == []
+    assert [script for script in SEARCH_SCRIPTS if script not in search] == []

@@ -192,3 +192,20 @@ def test_static_page_points_readers_to_the_live_explorers(site):
 
     page = (site / "book" / "explorers.html").read_text(encoding="utf-8")
     assert all(page.count(line) == 5 for line in LIVE_NOTE_LINES)
+
+
+def test_a_reader_searches_from_a_chapter_page_and_finds_the_section(browser, site_url):
+    """The chapter pages no longer load the search index; searching from one still finds the page."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/book/yalta.html")
+    page.keyboard.press("Control+k")
+    field = page.locator("#pst-search-dialog input[name='q']")
+    field.wait_for(state="visible", timeout=5_000)
+    field.type("Huludao")
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=Huludao*", timeout=10_000)
+    page.wait_for_selector("#search-results li a", timeout=20_000)
+    found = page.eval_on_selector_all("#search-results li a", "links => links.map(link => link.getAttribute('href'))")
+    context.close()
+    assert any("under-occupation.html" in href for href in found), found

@@ -30,6 +30,7 @@ from . import __version__
 from .book import REPO_ROOT
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 IPYWIDGETS_EMBED = "vendor/html-manager-1.0.15/embed.js"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -122,7 +123,9 @@ def _write_notebook_twins(app: Sphinx, env: Any) -> None:
 
 
 def _config_inited(app: Sphinx, config: Config) -> None:
+    # Copied after the theme's static files, so scripts/fontawesome.js here replaces the theme's.
     config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
+    config.templates_path = [*config.templates_path, str(TEMPLATES_DIR)]
     config.html_css_files = [*config.html_css_files, "manchuria.css"]
     config.nb_ipywidgets_js = {IPYWIDGETS_EMBED: {}}
     # Generated files live beside the doctrees so `make clean` removes them.
@@ -166,24 +169,6 @@ def _drop_unused_widget_scripts(context: dict[str, Any]) -> None:
         if not str(getattr(script, "filename", "") or "").endswith(IPYWIDGETS_EMBED)
         and getattr(script, "attributes", {}).get("type") != WIDGET_STATE_MIME
     ]
-
-
-FONTAWESOME_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
-
-
-def _drop_fontawesome_script(app: Sphinx, exception: Exception | None) -> None:
-    """The theme's CSS and web fonts already draw every icon the book uses; its
-    Font Awesome script (540 kB compressed, "so that users can add custom icons")
-    would only redraw them, so the pages do not load it."""
-    if exception is not None or app.builder.format != "html":
-        return
-    for page in Path(app.outdir).rglob("*.html"):
-        if "_static" in page.relative_to(app.outdir).parts:
-            continue
-        text = page.read_text(encoding="utf-8")
-        cleaned = FONTAWESOME_SCRIPT.sub("", text)
-        if cleaned != text:
-            page.write_text(cleaned, encoding="utf-8")
 
 
 DATA_CALL = re.compile(r"""(?:load_(\w+)\(|(?:value|glue_values)\(\s*["'](\w+)["'])""")
@@ -262,5 +247,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", _write_notebook_twins)
     # After myst-nb's handler (priority 500), which adds the widget scripts.
     app.connect("html-page-context", _html_page_context, priority=900)
-    app.connect("build-finished", _drop_fontawesome_script)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,1 @@
+/* Empty on purpose: it stands in for the theme's Font Awesome script (540 kB gzip), which would only redraw icons its CSS and web fonts already draw. html_static_path files replace the theme's own. */
