@@ -60,3 +60,29 @@ def test_execution_cache_is_emptied_when_notebook_inputs_change(tmp_path):
     assert second != first
     assert refresh_cache_if_inputs_changed(build, second) is True
     assert not (build / ".jupyter_cache").exists(), "changed inputs empty the cache"
+
+
+def test_the_notebook_inputs_are_the_data_and_the_kernel_modules_only():
+    from manchuria.book import PACKAGE_DIR, kernel_modules, notebook_inputs
+
+    modules = kernel_modules()
+    assert {"charts", "data", "explorers", "story"} <= set(modules)
+    # Editing these re-executes no notebook: no kernel imports them.
+    assert not {"bench", "browser", "sphinxext", "pdf"} & set(modules)
+    inputs = notebook_inputs()
+    assert PACKAGE_DIR / "bench.py" not in inputs and PACKAGE_DIR / "sphinxext.py" not in inputs
+
+
+def test_every_package_module_a_kernel_loads_is_a_notebook_input():
+    import subprocess
+    import sys
+
+    from manchuria.book import kernel_modules
+
+    # What importing the pages' own imports loads; kernel_modules reads the same imports from the source.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys; from manchuria import charts, data, explorers, story; "
+         "print(' '.join(m.split('.')[1] for m in sys.modules if m.startswith('manchuria.')))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert sorted(set(loaded) - set(kernel_modules())) == []

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -12,6 +14,49 @@ import yaml
 from . import twins
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parent
+NOTEBOOK_IMPORT = re.compile(r"^\s*from manchuria(?:\.(\w+))? import ([\w, ]+)|^\s*import manchuria\.(\w+)", re.MULTILINE)
+NOTEBOOK_INPUT_SUFFIXES = {".csv", ".json", ".py", ".js"}
+
+
+def kernel_modules(root: Path = REPO_ROOT) -> list[str]:
+    """The package modules a notebook's kernel can run: those the pages import, and every package
+    module those import in turn, imports inside functions included (so the list errs on the safe side)."""
+    wanted: list[str] = []
+    for page in sorted((root / "book").glob("*.md")):
+        for match in NOTEBOOK_IMPORT.finditer(page.read_text(encoding="utf-8")):
+            module, names, plain = match.groups()
+            wanted += [module] if module else [plain] if plain else [name.strip() for name in names.split(",")]
+    found: set[str] = set()
+    while wanted:
+        module = wanted.pop()
+        path = PACKAGE_DIR / f"{module}.py"
+        if module in found or not path.exists():
+            continue
+        found.add(module)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                wanted += [node.module.split(".")[0]] if node.module else [alias.name for alias in node.names]
+    return sorted(found)
+
+
+def notebook_inputs(root: Path = REPO_ROOT) -> list[Path]:
+    """What the notebooks read besides their own cells: the data, the package's static files and
+    the kernel modules; not the benchmark, the browser helpers or the Sphinx extension."""
+    return [root / "data", PACKAGE_DIR / "static", PACKAGE_DIR / "__init__.py",
+            *(PACKAGE_DIR / f"{module}.py" for module in kernel_modules(root))]
+
+
+def inputs_digest(inputs: Iterable[Path] | None = None) -> str:
+    """One sha256 over the names and contents of every input file (a folder stands for the files in it)."""
+    digest = hashlib.sha256()
+    for item in notebook_inputs() if inputs is None else inputs:
+        files = sorted(item.rglob("*")) if item.is_dir() else [item]
+        for path in files:
+            if path.is_file() and path.suffix in NOTEBOOK_INPUT_SUFFIXES and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(item if item.is_dir() else item.parent)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def toc_files(root: Path = REPO_ROOT) -> list[Path]:
@@ -120,12 +165,9 @@ def built_glue_folder(root: Path = REPO_ROOT) -> Path | None:
     They are when the extension's stamp says the data and package have not
     changed since; a page edited after the build is caught by its mtime.
     """
-    from .sphinxext import inputs_digest
-
     build = root / "_build"
     stamp = build / "manchuria-inputs.sha256"
-    folders = (root / "data", Path(__file__).parent)
-    if stamp.exists() and stamp.read_text() == inputs_digest(folders):
+    if stamp.exists() and stamp.read_text() == inputs_digest(notebook_inputs(root)):
         return build / "jupyter_execute"
     return None
 

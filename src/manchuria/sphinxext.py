@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -27,7 +26,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from . import __version__
-from .book import REPO_ROOT
+from .book import REPO_ROOT, inputs_digest
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -37,10 +36,6 @@ WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 VEGA_BUNDLE = "manchuria/vega-embed-bundle.js"
 CHARTS_JS = "manchuria-charts.js"
 CHART_MARKER = "manchuria-vega-figure"
-# What notebooks read besides their own cells.
-NOTEBOOK_INPUTS = (REPO_ROOT / "data", Path(__file__).parent)
-NOTEBOOK_INPUT_SUFFIXES = {".csv", ".json", ".py", ".js"}
-
 
 def vega_bundle_source(vl_version: str) -> str:
     """Vega, Vega-Lite and Vega-Embed as one classic script defining ``window.vegaEmbed``.
@@ -78,17 +73,6 @@ def write_vega_bundle(directory: Path) -> Path:
         target.write_text(vega_bundle_source(vegalite_version()), encoding="utf-8")
         stamp.write_text(wanted)
     return directory
-
-
-def inputs_digest(folders: tuple[Path, ...] = NOTEBOOK_INPUTS) -> str:
-    """One sha256 over the names and contents of every file the notebooks read."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in NOTEBOOK_INPUT_SUFFIXES and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(folder)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def refresh_cache_if_inputs_changed(build_dir: Path, digest: str) -> bool:
