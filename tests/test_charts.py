@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import json
 
 import altair as alt
 import jsonschema
@@ -238,9 +237,7 @@ def test_forces_chart_rejects_an_unknown_measure():
 
 
 def test_every_people_measure_the_data_allow_has_a_reader_label():
-    package = json.loads((data.DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
-    resource = next(resource for resource in package["resources"] if resource["name"] == "people")
-    allowed = next(field for field in resource["schema"]["fields"] if field["name"] == "measure")["constraints"]["enum"]
+    allowed = next(field for name, field in _package_fields() if name == "people" and field["name"] == "measure")["constraints"]["enum"]
     assert sorted(set(allowed) - set(charts.PEOPLE_MEASURES)) == []
 
 

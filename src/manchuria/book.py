@@ -51,10 +51,10 @@ def inputs_digest(inputs: Iterable[Path] | None = None) -> str:
     """One sha256 over the names and contents of every input file (a folder stands for the files in it)."""
     digest = hashlib.sha256()
     for item in notebook_inputs() if inputs is None else inputs:
-        files = sorted(item.rglob("*")) if item.is_dir() else [item]
+        base, files = (item, sorted(item.rglob("*"))) if item.is_dir() else (item.parent, [item])
         for path in files:
             if path.is_file() and path.suffix in NOTEBOOK_INPUT_SUFFIXES and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(item if item.is_dir() else item.parent)).encode())
+                digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 
