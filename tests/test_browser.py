@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 import pytest
 
 from manchuria.book import REPO_ROOT, html_pages, toc_files
-from manchuria.browser import CHARTS_DRAWN
+from manchuria.browser import CHARTS_DRAWN, CHARTS_LIVE
+from manchuria.sphinx import chartdom
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +30,7 @@ class PageVisit:
     console_errors: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)
+    static_charts: list[dict] = field(default_factory=list)
 
 
 def block_other_hosts(context, record: PageVisit) -> None:
@@ -45,8 +47,28 @@ def block_other_hosts(context, record: PageVisit) -> None:
     context.route("**/*", route)
 
 
+CHART_STATE = """els => els.map(el => {
+    const shown = [...el.querySelectorAll('svg[role="img"]')].find(svg => svg.getBoundingClientRect().width > 0);
+    return {
+        rendered: el.dataset.rendered,
+        drawn: shown !== undefined && shown.getBoundingClientRect().height > 0,
+        label: shown ? shown.getAttribute('aria-label') : null,
+        description: JSON.parse(el.parentElement.querySelector('script.manchuria-vega-spec').textContent).description,
+        table: el.parentElement.querySelector('.manchuria-chart-data table') !== null};
+})"""
+
+
+def reach_for_the_charts(page) -> None:
+    """What a reader does first with a chart: point at it. That brings every chart on the page to life."""
+    figures = page.locator(f".{chartdom.FIGURE}")
+    if figures.count():
+        figures.first.scroll_into_view_if_needed()
+        figures.first.hover()
+        page.wait_for_function(CHARTS_LIVE, timeout=15_000)
+
+
 def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
-    """Load a page, blocking and recording any request to another host."""
+    """Load a page, blocking and recording any request to another host; then point at its charts."""
     record = PageVisit()
     context = browser.new_context(color_scheme=color_scheme)
     block_other_hosts(context, record)
@@ -55,14 +77,9 @@ def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
     page.on("pageerror", lambda error: record.console_errors.append(f"uncaught: {error}"))
     page.goto(url, wait_until="networkidle")
     page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
-    record.charts = page.eval_on_selector_all(
-        ".manchuria-vega",
-        """els => els.map(el => ({
-            rendered: el.dataset.rendered,
-            drawn: el.querySelector('svg, canvas') !== null,
-            label: (el.querySelector('svg[role="img"]') || {getAttribute: () => null}).getAttribute('aria-label'),
-            table: el.parentElement.querySelector('.manchuria-chart-data table') !== null}))""",
-    )
+    record.static_charts = page.eval_on_selector_all(f".{chartdom.TARGET}", CHART_STATE)
+    reach_for_the_charts(page)
+    record.charts = page.eval_on_selector_all(f".{chartdom.TARGET}", CHART_STATE)
     context.close()
     return record
 
@@ -73,7 +90,9 @@ def test_page_loads_offline_without_errors(browser, site_url, path, color_scheme
     record = visit(browser, f"{site_url}/{path}", color_scheme=color_scheme)
     assert record.external_requests == [], f"{path} asked other hosts for {record.external_requests}"
     assert record.console_errors == [], f"{path} logged console errors: {record.console_errors}"
-    assert all(chart["drawn"] for chart in record.charts), f"{path} has undrawn charts: {record.charts}"
+    assert all(chart["drawn"] for chart in record.static_charts), f"{path} has undrawn charts: {record.static_charts}"
+    assert all(chart["drawn"] and chart["rendered"] == chartdom.LIVE_STATE for chart in record.charts), (
+        f"{path} has charts that did not come to life: {record.charts}")
 
 
 @pytest.mark.parametrize("path", CHART_PAGES)
@@ -81,13 +100,52 @@ def test_chart_pages_draw_their_charts(browser, site_url, path):
     """Pages known to hold charts must really have some (the test above passes on none)."""
     record = visit(browser, f"{site_url}/{path}")
     assert record.charts, f"{path} should hold at least one chart"
-    assert all(chart["label"] for chart in record.charts), "every chart's SVG is an image labelled by its description"
+    for charts in (record.static_charts, record.charts):
+        assert all(chart["label"] == chart["description"] for chart in charts), (
+            "every chart's SVG, drawn or live, is an image labelled by its description")
     assert all(chart["table"] for chart in record.charts), "every chart has a data-behind-this-chart table"
 
 
 @pytest.mark.parametrize("path", CHART_PAGES)
-def test_charts_redraw_readably_in_dark_mode(browser, site_url, path):
-    """Switching the theme to dark redraws every chart, with no black text left on the dark page."""
+def test_with_javascript_off_every_chart_is_a_labelled_svg(browser, site_url, path):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    charts = page.eval_on_selector_all(f".{chartdom.TARGET}", CHART_STATE)
+    context.close()
+    assert charts, f"{path} should hold at least one chart"
+    assert all(chart["drawn"] and chart["label"] == chart["description"] for chart in charts), charts
+
+
+def test_the_vega_runtime_loads_only_when_a_reader_reaches_for_a_chart(browser, site_url):
+    """A chapter page's first paint needs no chart script beyond the small deferred one; pointing at
+    a chart fetches Vega, and a tooltip then names what is under the pointer."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{site_url}/book/withdrawal.html", wait_until="networkidle")
+    page.wait_for_timeout(500)
+    assert not [url for url in requests if chartdom.VEGA_BUNDLE in url], "no Vega before the reader asks"
+    (chart,) = page.locator(f".{chartdom.FIGURE}").all()
+    chart.scroll_into_view_if_needed()
+    top = chart.bounding_box()["y"]
+    chart.hover()
+    page.wait_for_function(CHARTS_LIVE, timeout=15_000)
+    assert [url for url in requests if chartdom.VEGA_BUNDLE in url]
+    assert abs(chart.bounding_box()["y"] - top) < 1, "the chart stays where it was"
+    point = page.locator(f".{chartdom.TARGET} svg path[role='graphics-symbol'], .{chartdom.TARGET} svg .mark-symbol path").first
+    point.hover(force=True)
+    page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
+    tooltip = page.inner_text("#vg-tooltip-element")
+    context.close()
+    assert tooltip.strip(), "the tooltip says something"
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_charts_are_readable_in_dark_mode_drawn_and_live(browser, site_url, path):
+    """Switching the theme to dark recolours every chart at once (its text is currentColor), with no
+    black text left on the dark page, before and after the chart comes to life."""
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
@@ -95,17 +153,15 @@ def test_charts_redraw_readably_in_dark_mode(browser, site_url, path):
     page.goto(f"{site_url}/{path}", wait_until="networkidle")
     page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
     page.evaluate("document.documentElement.dataset.theme = 'dark'")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.manchuria-vega')].every(el => el.dataset.drawnFor === 'dark')",
-        timeout=15_000,
-    )
-    fills = page.eval_on_selector_all(
-        ".manchuria-vega svg text", "nodes => nodes.map(n => getComputedStyle(n).fill)"
-    )
+    visible_text = ".manchuria-vega svg text"
+    fill = "nodes => nodes.filter(n => n.getBoundingClientRect().width > 0).map(n => getComputedStyle(n).fill)"
+    drawn = page.eval_on_selector_all(visible_text, fill)
+    reach_for_the_charts(page)
+    live = page.eval_on_selector_all(visible_text, fill)
     context.close()
     assert errors == []
-    assert fills, "the redrawn charts have text"
-    assert "rgb(0, 0, 0)" not in fills, "black chart text would vanish on the dark background"
+    assert drawn and live, "the charts have text"
+    assert "rgb(0, 0, 0)" not in drawn + live, "black chart text would vanish on the dark background"
 
 
 def test_saved_ipywidgets_render_with_the_shipped_manager(browser, site, serve, tmp_path):
@@ -115,7 +171,7 @@ def test_saved_ipywidgets_render_with_the_shipped_manager(browser, site, serve, 
     import ipywidgets
     from ipywidgets.embed import embed_data
 
-    from manchuria.sphinxext import IPYWIDGETS_EMBED
+    from manchuria.sphinx.extension import IPYWIDGETS_EMBED
 
     slider = ipywidgets.IntSlider(value=1946, min=1945, max=1955, description="Year")
     saved = embed_data(views=[slider])
@@ -167,7 +223,7 @@ def test_every_explorer_control_changes_its_chart(browser, site_url, name, kind,
     page = context.new_page()
     page.on("pageerror", lambda error: record.console_errors.append(str(error)))
     page.goto(f"{site_url}/book/explorers.html", wait_until="networkidle")
-    page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
+    page.wait_for_function(CHARTS_LIVE, timeout=15_000)
     figure = page.locator(".manchuria-vega-figure", has=page.locator(f"[name='{name}']")).first
     control = figure.locator(f"[name='{name}']").first
     before = figure.locator(".manchuria-vega svg").first.inner_html()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from manchuria import data, explorers
-from manchuria.browser import CHARTS_DRAWN
+from manchuria.browser import CHARTS_LIVE
 
 from test_browser import PageVisit, block_other_hosts
 from test_explorers import GRID, python_ids
@@ -37,7 +37,7 @@ def reader(browser, site_url):
     def open_page(query: str = "", *, width: int = 1280):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{site_url}/{PAGE}{query}", wait_until="networkidle", timeout=30_000)
-        page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
+        page.wait_for_function(CHARTS_LIVE, timeout=15_000)
         # A marker that a reload would wipe out.
         page.evaluate("window.__notReloaded = true")
         return page

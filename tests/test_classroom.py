@@ -81,7 +81,7 @@ def test_landing_page_cites_the_chapter_as_citation_cff_does(site):
 
 @pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.stem)
 def test_every_page_offers_the_data_it_uses(site, notebook):
-    from manchuria.sphinxext import data_used
+    from manchuria.sphinx.extension import data_used
 
     resources = data_used(notebook.read_text(encoding="utf-8"))
     page = (site / notebook.relative_to(REPO_ROOT).with_suffix(".html")).read_text(encoding="utf-8")
@@ -91,7 +91,7 @@ def test_every_page_offers_the_data_it_uses(site, notebook):
 
 
 def test_data_used_reads_loaders_values_and_explorers():
-    from manchuria.sphinxext import data_used
+    from manchuria.sphinx.extension import data_used
 
     code = 'data.load_forces()\ndata.value("figures", "x", "value_low")\nglue_values("arms", "value")\nexplorers.who_held()'
     assert data_used(code) == ["places", "arms", "forces", "control", "figures"]

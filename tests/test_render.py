@@ -1,16 +1,37 @@
-"""Charts reach readers with no network: a plain mimebundle in Jupyter, a container in the book."""
+"""Charts reach readers with no network: a plain mimebundle in Jupyter, an SVG drawn at build time in the book."""
 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import altair as alt
+import pytest
 
 from manchuria import render
+from manchuria.sphinx import chartdom, specs
+from manchuria.sphinx import charts as plugin
 
-SPEC = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": "T",
+SPEC = {"$schema": "https://vega.github.io/schema/vega-lite/v5.20.1.json", "title": "T",
         "description": "A chart about </script><b>bold</b> things", "mark": "bar"}
+
+
+@pytest.fixture
+def cache(tmp_path) -> Path:
+    return tmp_path / "svg"
+
+
+class FakeRenderer:
+    """What the plugin uses of myst-nb's NbElementRenderer: its config's output folder and add_js_file."""
+
+    def __init__(self, build: Path):
+        self.config = SimpleNamespace(output_folder=str(build / "jupyter_execute"))
+        self.js_files: dict[str, tuple] = {}
+
+    def add_js_file(self, key, uri, kwargs):
+        self.js_files[key] = (uri, kwargs)
 
 
 def test_renderer_is_enabled_by_importing_charts():
@@ -26,27 +47,147 @@ def test_mimebundle_carries_the_spec_and_a_text_fallback():
     assert not any(key == "text/html" for key in bundle), "no CDN-loading HTML in notebooks"
 
 
-def test_chart_html_keeps_the_spec_inert_and_labelled():
-    html = render.chart_html(SPEC)
+def test_chart_html_keeps_the_spec_inert_and_labelled(cache):
+    html = plugin.chart_html(SPEC, cache)
     assert html.count("</script>") == 1, "a spec must not be able to close its script element"
-    payload = html.split('class="manchuria-vega-spec">', 1)[1].split("</script>", 1)[0]
+    payload = html.split(f'class="{chartdom.SPEC}">', 1)[1].split("</script>", 1)[0]
     assert json.loads(payload.replace("<\\/", "</")) == SPEC
     assert 'data-label="A chart about &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; things"' in html
-    assert "http" not in html.replace(SPEC["$schema"], "")
+    namespaces = re.compile(r"http://www.w3.org/(?:2000/svg|1999/xlink)")
+    assert "http" not in namespaces.sub("", html.replace(SPEC["$schema"], "")), "no address the page would fetch"
 
 
-def test_myst_nb_plugin_handles_only_vega_lite():
-    data = SimpleNamespace(mime_type=render.VEGALITE_MIME, content=SPEC)
-    nodes = render.VegaLiteHTML.handle_mime(None, data, False)
-    assert len(nodes) == 1 and "manchuria-vega-figure" in nodes[0].astext()
+def test_myst_nb_plugin_handles_only_vega_lite_and_registers_its_script_on_the_page(tmp_path):
+    renderer = FakeRenderer(tmp_path)
     other = SimpleNamespace(mime_type="text/html", content="<p>")
-    assert render.VegaLiteHTML.handle_mime(None, other, False) is None
-    assert ("html", render.VEGALITE_MIME, 5) in render.VegaLiteHTML.mime_priority_overrides
+    assert plugin.VegaLiteSVG.handle_mime(renderer, other, False) is None
+    assert renderer.js_files == {}, "a page without a chart gets no chart script"
+    data = SimpleNamespace(mime_type=chartdom.VEGALITE_MIME, content=SPEC)
+    (node,) = plugin.VegaLiteSVG.handle_mime(renderer, data, False)
+    assert chartdom.FIGURE in node.astext() and "<svg" in node.astext()
+    assert renderer.js_files == {"manchuria-charts": (chartdom.CHARTS_JS, {"priority": 600, "defer": "defer"})}
+    assert ("html", chartdom.VEGALITE_MIME, 5) in plugin.VegaLiteSVG.mime_priority_overrides
+    assert list((tmp_path / "manchuria-svg").glob("*.svg")), "drawings are cached beside myst-nb's output folder"
 
 
-def test_chart_html_has_no_role_that_would_wrap_the_chart_menu():
-    """An element with role="img" may not contain vega-embed's menu (axe: nested-interactive)."""
-    assert 'role="img"' not in render.chart_html(SPEC)
+def test_the_plugin_is_a_myst_nb_mime_render_plugin_registered_by_entry_point():
+    from importlib.metadata import entry_points
+
+    from myst_nb.core.render import MimeRenderPlugin
+
+    assert MimeRenderPlugin in plugin.VegaLiteSVG.__mro__, "subclasses the protocol, as myst-nb's own example plugin does"
+    (point,) = [point for point in entry_points(group="myst_nb.mime_renderers") if point.name == "manchuria_vegalite"]
+    assert point.load() is plugin.VegaLiteSVG
+
+
+def test_the_plugin_module_loads_neither_altair_nor_vl_convert():
+    """myst-nb imports every plugin on each page it writes; a cached build must stay light."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, manchuria.sphinx.charts; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert not {"altair", "vl_convert", "pandas"} & set(loaded)
+
+
+def test_chart_html_has_no_role_that_would_wrap_the_chart_menu(cache):
+    """An element with role="img" may not contain vega-embed's menu (axe: nested-interactive): only the drawings are images."""
+    html = plugin.chart_html(SPEC, cache)
+    assert html.count('role="img"') == html.count("<svg")
+    assert re.search(r'<div class="manchuria-vega"[^>]*role=', html) is None
+
+
+# --- The drawing: there at first paint, with JavaScript off, in print --------------------
+
+BARS = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.20.1.json",
+    "title": "Bars", "description": "Two bars, A and B.", "width": "container", "height": 80,
+    "mark": {"type": "bar", "clip": True}, "data": {"name": "rows"},
+    "encoding": {"x": {"field": "n", "type": "quantitative"}, "y": {"field": "doc", "type": "nominal"}},
+    "datasets": {"rows": [{"doc": "A", "n": 1}, {"doc": "B", "n": 3}]},
+}
+
+
+def _drawings(html: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
+
+
+def test_a_chart_is_an_svg_labelled_with_its_description_with_its_marks_hidden(cache):
+    html = plugin.chart_html(BARS, cache)
+    wide, narrow = _drawings(html)
+    for drawing in (wide, narrow):
+        opening = drawing.split(">", 1)[0]
+        assert 'role="img"' in opening and 'aria-label="Two bars, A and B."' in opening
+        assert drawing.split(">", 2)[1].startswith('<g aria-hidden="true"'), "the marks are not read out one by one"
+        assert "<text" in drawing, "labels stay text: selectable, searchable, printable"
+    assert f"{chartdom.STATIC_WIDE}" in wide and f"{chartdom.STATIC_NARROW}" in narrow
+    assert f'data-rendered="{chartdom.STATIC_STATE}"' in html
+    assert "<?xml" not in html
+
+
+def test_one_drawing_serves_light_and_dark_mode(cache):
+    """No painted background, and the chart's own text and axes in the page's text colour."""
+    (wide, _) = _drawings(plugin.chart_html(BARS, cache))
+    assert 'fill="currentColor"' in wide and 'stroke="currentColor"' in wide
+    assert not re.search(r'<rect[^>]*fill="(?:white|#fff|#ffffff)"', wide), "no white backdrop"
+    assert "#000" not in wide and 'fill="black"' not in wide
+
+
+def test_two_drawings_on_a_page_never_share_an_id(cache):
+    html = plugin.chart_html(BARS, cache) + plugin.chart_html({**BARS, "title": "Other"}, cache)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert ids, "clip paths are drawn with ids (mark clip=True)"
+    assert len(ids) == len(set(ids))
+    for reference in re.findall(r"url\(#([^)]+)\)", html):
+        assert reference in ids, f"url(#{reference}) points at no drawing's id"
+
+
+def test_a_chart_of_fixed_width_has_one_drawing_unless_it_asks_for_a_phone_layout(cache):
+    fixed = {**BARS, "width": 200}
+    assert len(_drawings(plugin.chart_html(fixed, cache))) == 1
+    phone = {**fixed, "usermeta": {"manchuria": {specs.NARROW_KEY: {"height": 40}}}}
+    wide, narrow = _drawings(plugin.chart_html(phone, cache))
+    assert wide != narrow
+
+
+def test_the_phone_drawing_is_drawn_at_the_phone_width(cache):
+    (wide, narrow) = _drawings(plugin.chart_html(BARS, cache))
+    assert 'width="700"' in wide.split(">", 1)[0]
+    assert f'width="{specs.NARROW_WIDTH}"' in narrow.split(">", 1)[0]
+
+
+def test_a_cached_drawing_is_not_drawn_again(cache, monkeypatch):
+    first = plugin.chart_html(BARS, cache)
+
+    def no_drawing():
+        raise AssertionError("vl-convert was called for a cached drawing")
+
+    monkeypatch.setattr(plugin, "_vl_convert", no_drawing)
+    assert plugin.chart_html(BARS, cache) == first
+
+
+def test_the_render_digest_rereads_pages_when_the_drawing_changes():
+    """The plugin runs only when Sphinx reads a page: its digest is an "env" config value."""
+    registered = {}
+    app = SimpleNamespace(add_config_value=lambda name, default, rebuild: registered.update({name: (default, rebuild)}))
+    plugin.setup(app)
+    assert registered == {"manchuria_chart_render_digest": (plugin.RENDER_DIGEST, "env")}
+
+
+def test_a_spec_without_a_vega_lite_version_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"no Vega-Lite \$schema with a version: 'https://example.org/x.json'"):
+        plugin.vegalite_version({"$schema": "https://example.org/x.json"})
+
+
+def test_the_page_script_uses_the_class_names_of_chartdom():
+    script = (Path(plugin.__file__).parents[1] / "static" / chartdom.CHARTS_JS).read_text()
+    for name in (chartdom.FIGURE, chartdom.SPEC, chartdom.TARGET, chartdom.STATIC, chartdom.EXPLORER_WAITING,
+                 chartdom.LIVE, chartdom.VEGA_BUNDLE):
+        assert name in script, name
+    for state in (chartdom.PENDING_STATE, chartdom.LIVE_STATE, chartdom.ERROR_STATE):
+        assert f'"{state}"' in script, state
 
 
 TABLE_SPEC = {
@@ -69,7 +210,7 @@ TABLE_SPEC = {
 
 
 def test_data_table_shows_the_encoded_fields_with_their_titles_and_sources():
-    table = render.data_table_html(TABLE_SPEC)
+    table = plugin.data_table_html(TABLE_SPEC)
     assert table.startswith('<details class="manchuria-chart-data"><summary>Data behind this chart')
     assert "Deadlines" in table
     headers = table.split("<thead>")[1].split("</thead>")[0]
@@ -82,16 +223,16 @@ def test_data_table_shows_the_encoded_fields_with_their_titles_and_sources():
     assert "internal" not in table
 
 
-def test_a_chart_without_inline_data_has_no_table():
-    assert render.data_table_html(SPEC) == ""
-    assert "<details" not in render.chart_html(SPEC)
+def test_a_chart_without_inline_data_has_no_table(cache):
+    assert plugin.data_table_html(SPEC) == ""
+    assert "<details" not in plugin.chart_html(SPEC, cache)
 
 
 def test_data_table_shows_date_labels_not_the_stored_day():
     """A month-precision date is stored as the 1st; the table shows "Aug 1945", never 1945-08-01."""
     from manchuria import charts, data
 
-    table = render.data_table_html(charts.control_timeline_chart(data.load_control(), data.load_places()).to_dict())
+    table = plugin.data_table_html(charts.control_timeline_chart(data.load_control(), data.load_places()).to_dict())
     assert "Aug 1945" in table and "1945-08-01" not in table
 
 
@@ -109,47 +250,47 @@ CONTAINER_SPEC = {
 
 
 def test_notebook_spec_gives_container_charts_a_fixed_width_that_fits_the_whole_chart():
-    spec = render.notebook_spec(CONTAINER_SPEC)
-    assert spec["width"] == render.NOTEBOOK_WIDTH and spec["height"] == 120
+    spec = specs.notebook_spec(CONTAINER_SPEC)
+    assert spec["width"] == specs.NOTEBOOK_WIDTH and spec["height"] == 120
     assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, "labels and legend inside the width, as in the book"
     assert spec["usermeta"]["embedOptions"] == {"renderer": "svg"}, "other usermeta is kept"
-    assert spec["usermeta"][render.USERMETA_KEY] == {"paths": [["width"]], "added_autosize": True}
+    assert spec["usermeta"][specs.USERMETA_KEY] == {"paths": [["width"]], "added_autosize": True}
     assert spec["datasets"] is CONTAINER_SPEC["datasets"], "data are shared, not copied or rewritten"
     assert CONTAINER_SPEC["width"] == "container" and "autosize" not in CONTAINER_SPEC, "the input is untouched"
     assert '"container"' not in json.dumps({k: v for k, v in spec.items() if k != "datasets"})
 
 
-def test_the_book_gets_back_exactly_the_container_spec():
-    assert render.book_spec(render.notebook_spec(CONTAINER_SPEC)) == CONTAINER_SPEC
-    data = SimpleNamespace(mime_type=render.VEGALITE_MIME, content=json.dumps(render.notebook_spec(CONTAINER_SPEC)))
-    (node,) = render.VegaLiteHTML.handle_mime(None, data, False)
-    assert node.astext() == render.chart_html(CONTAINER_SPEC), "book charts still fill the text column"
+def test_the_book_gets_back_exactly_the_container_spec(tmp_path):
+    assert specs.book_spec(specs.notebook_spec(CONTAINER_SPEC)) == CONTAINER_SPEC
+    data = SimpleNamespace(mime_type=chartdom.VEGALITE_MIME, content=json.dumps(specs.notebook_spec(CONTAINER_SPEC)))
+    (node,) = plugin.VegaLiteSVG.handle_mime(FakeRenderer(tmp_path), data, False)
+    assert node.astext() == plugin.chart_html(CONTAINER_SPEC, tmp_path / "manchuria-svg"), "book charts still fill the text column"
 
 
 def test_the_mimebundle_the_notebooks_emit_has_no_container_size():
     bundle = render.mimebundle(CONTAINER_SPEC)
-    assert bundle[render.VEGALITE_MIME]["width"] == render.NOTEBOOK_WIDTH
+    assert bundle[render.VEGALITE_MIME]["width"] == specs.NOTEBOOK_WIDTH
     assert bundle["text/plain"] == render.chart_text(CONTAINER_SPEC)
 
 
 def test_nested_container_sizes_are_fixed_and_restored_without_touching_autosize():
     spec = {"vconcat": [{"mark": "bar", "width": "container", "height": "container"}, {"mark": "point", "width": 200}],
             "autosize": "pad"}
-    fixed = render.notebook_spec(spec)
-    assert fixed["vconcat"][0]["width"] == render.NOTEBOOK_WIDTH
-    assert fixed["vconcat"][0]["height"] == render.NOTEBOOK_HEIGHT
+    fixed = specs.notebook_spec(spec)
+    assert fixed["vconcat"][0]["width"] == specs.NOTEBOOK_WIDTH
+    assert fixed["vconcat"][0]["height"] == specs.NOTEBOOK_HEIGHT
     assert fixed["autosize"] == "pad", "a spec's own autosize is left alone"
-    assert fixed["usermeta"][render.USERMETA_KEY] == {"paths": [["vconcat", 0, "width"], ["vconcat", 0, "height"]]}
-    assert render.book_spec(json.loads(json.dumps(fixed))) == spec
-    both = render.notebook_spec({"mark": "bar", "width": "container", "height": "container"})
+    assert fixed["usermeta"][specs.USERMETA_KEY] == {"paths": [["vconcat", 0, "width"], ["vconcat", 0, "height"]]}
+    assert specs.book_spec(json.loads(json.dumps(fixed))) == spec
+    both = specs.notebook_spec({"mark": "bar", "width": "container", "height": "container"})
     assert both["autosize"]["type"] == "fit"
 
 
 def test_specs_without_container_sizes_pass_through_unchanged():
-    assert render.notebook_spec(SPEC) is SPEC
-    assert render.book_spec(SPEC) is SPEC
+    assert specs.notebook_spec(SPEC) is SPEC
+    assert specs.book_spec(SPEC) is SPEC
     fixed_width = {**SPEC, "width": 600, "usermeta": {"embedOptions": {}}}
-    assert render.book_spec(fixed_width) is fixed_width
+    assert specs.book_spec(fixed_width) is fixed_width
 
 
 def test_every_container_chart_of_the_package_reaches_notebooks_with_a_valid_fixed_width():
@@ -165,7 +306,7 @@ def test_every_container_chart_of_the_package_reaches_notebooks_with_a_valid_fix
         assert original["width"] == "container"
         bundle = chart._repr_mimebundle_()
         spec = (bundle[0] if isinstance(bundle, tuple) else bundle)[render.VEGALITE_MIME]
-        assert spec["width"] == render.NOTEBOOK_WIDTH
+        assert spec["width"] == specs.NOTEBOOK_WIDTH
         errors = [error.message for error in jsonschema.Draft7Validator(schema).iter_errors(spec)]
         assert errors == [], errors
-        assert render.book_spec(spec) == original
+        assert specs.book_spec(spec) == original

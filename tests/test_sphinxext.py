@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from manchuria.sphinxext import (
+from manchuria.sphinx.extension import (
     _drop_duplicate_scripts,
     inputs_digest,
     refresh_cache_if_inputs_changed,
@@ -68,9 +68,9 @@ def test_the_notebook_inputs_are_the_data_and_the_kernel_modules_only():
     modules = kernel_modules()
     assert {"charts", "data", "explorers", "story"} <= set(modules)
     # Editing these re-executes no notebook: no kernel imports them.
-    assert not {"bench", "browser", "sphinxext", "pdf"} & set(modules)
+    assert not {"bench", "browser", "sphinx.extension", "sphinx.charts", "pdf"} & set(modules)
     inputs = notebook_inputs()
-    assert PACKAGE_DIR / "bench.py" not in inputs and PACKAGE_DIR / "sphinxext.py" not in inputs
+    assert PACKAGE_DIR / "bench.py" not in inputs and PACKAGE_DIR / "sphinx" / "extension.py" not in inputs
 
 
 def test_every_package_module_a_kernel_loads_is_a_notebook_input():

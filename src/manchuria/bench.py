@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from .book import REPO_ROOT, html_pages, toc_notebooks
 from .browser import CHARTS_DRAWN, CHROMIUM_FLAGS, chromium, serving
+from .sphinx import chartdom
 
 # Targets from issue 7, for a 2-core machine.
 CACHED_REBUILD_MAX_S = 5.0
@@ -51,14 +52,14 @@ EDITED_SECTION = "book/treaty.md"
 COPIED = ("_config.yml", "_toc.yml", "references.bib", "book", "data")
 FIRST_CODE_CELL = re.compile(r"(?P<cell>```\{code-cell\}[^\n]*\n.*?)(?P<fence>\n```)", re.DOTALL)
 EXECUTED = re.compile(r"Executing notebook")
-# Records when the last chart on the page finished drawing.
-CHART_CLOCK = """
-new MutationObserver(() => {
-  const charts = [...document.querySelectorAll('.manchuria-vega')];
-  if (charts.length && charts.every(el => el.dataset.rendered === 'yes')) {
+# Records when every chart on the page was first visible (the build's drawing arrives with the HTML).
+CHART_CLOCK = f"""
+new MutationObserver(() => {{
+  const charts = document.querySelectorAll('.{chartdom.TARGET}');
+  if (charts.length && ({chartdom.CHARTS_VISIBLE})()) {{
     window.__chartsDrawnAt = window.__chartsDrawnAt || performance.now();
-  }
-}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-rendered']});
+  }}
+}}).observe(document, {{subtree: true, childList: true, attributes: true}});
 """
 
 

@@ -20,8 +20,10 @@ NOTEBOOK_INPUT_SUFFIXES = {".csv", ".json", ".py", ".js"}
 
 
 def kernel_modules(root: Path = REPO_ROOT) -> list[str]:
-    """The package modules a notebook's kernel can run: those the pages import, and every package
-    module those import in turn, imports inside functions included (so the list errs on the safe side)."""
+    """The package modules a notebook's kernel can run, as dotted names below the package
+    (``"charts"``, ``"sphinx.specs"``): those the pages import, and every package module those
+    import in turn, imports inside functions and the packages on the way included (so the list
+    errs on the safe side)."""
     wanted: list[str] = []
     for page in sorted((root / "book").glob("*.md")):
         for match in NOTEBOOK_IMPORT.finditer(page.read_text(encoding="utf-8")):
@@ -30,21 +32,35 @@ def kernel_modules(root: Path = REPO_ROOT) -> list[str]:
     found: set[str] = set()
     while wanted:
         module = wanted.pop()
-        path = PACKAGE_DIR / f"{module}.py"
-        if module in found or not path.exists():
+        path = module_path(module)
+        if module in found or path is None:
             continue
         found.add(module)
+        package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
+        if len(package):
+            wanted.append(".".join(package))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                wanted += [node.module.split(".")[0]] if node.module else [alias.name for alias in node.names]
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                prefix = ".".join([*base, node.module] if node.module else base)
+                wanted += [prefix] if node.module else []
+                wanted += [f"{prefix}.{alias.name}" if prefix else alias.name for alias in node.names]
     return sorted(found)
 
 
+def module_path(module: str) -> Path | None:
+    """The file of a package module given as a dotted name below the package, or None if there is none."""
+    base = PACKAGE_DIR.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
 def notebook_inputs(root: Path = REPO_ROOT) -> list[Path]:
-    """What the notebooks read besides their own cells: the data, the package's static files and
-    the kernel modules; not the benchmark, the browser helpers or the Sphinx extension."""
-    return [root / "data", PACKAGE_DIR / "static", PACKAGE_DIR / "__init__.py",
-            *(PACKAGE_DIR / f"{module}.py" for module in kernel_modules(root))]
+    """What the notebooks read besides their own cells: the data and the kernel modules; not the
+    benchmark, the browser helpers, the page scripts or the Sphinx code the kernel does not import."""
+    return [root / "data", PACKAGE_DIR / "__init__.py", *(module_path(module) for module in kernel_modules(root))]
 
 
 def inputs_digest(inputs: Iterable[Path] | None = None) -> str:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .sphinx.chartdom import CHARTS_LIVE, CHARTS_VISIBLE
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -20,8 +22,8 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-CHARTS_DRAWN = """() => [...document.querySelectorAll('.manchuria-vega')]
-    .every(el => el.dataset.rendered === 'yes' || el.dataset.rendered === 'error')"""
+# Every chart on the page is visible (the build's drawing or the live chart), and every chart is live.
+CHARTS_DRAWN = CHARTS_VISIBLE
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

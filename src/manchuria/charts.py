@@ -18,7 +18,7 @@ without any CDN.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -27,6 +27,7 @@ from . import render
 from .dates import PRECISIONS, format_date, format_dates, when
 from .data import LIST_SEPARATOR
 from .sources import source_labels
+from .sphinx.specs import NARROW_KEY
 
 render.enable()
 
@@ -968,6 +969,12 @@ def city_points(chart: alt.Chart) -> alt.Chart:
     )
 
 
+def phone_layout(**overrides: Any) -> dict[str, Any]:
+    """The ``usermeta`` a chart carries to ask for other top-level properties on a phone-wide box
+    (read by the book's chart plugin and page script; see :mod:`manchuria.sphinx.specs`)."""
+    return {"manchuria": {NARROW_KEY: overrides}}
+
+
 def control_map(
     control: pd.DataFrame,
     places: pd.DataFrame,
@@ -1008,6 +1015,8 @@ def control_map(
                 "Cities coloured by holder on each day. Modern borders (Natural Earth).",
             ),
             description=description,
+            # Two maps side by side are twice a phone's width: there, one per row.
+            usermeta=phone_layout(columns=1),
         )
     )
 

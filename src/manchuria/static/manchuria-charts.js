@@ -1,9 +1,14 @@
-// Draw every Vega-Lite chart on the page with the Vega bundle shipped in the site.
-// Charts follow the theme: they are redrawn when the reader switches light/dark.
+// Bring the book's charts to life when a reader reaches for them.
+// Every chart arrives as an SVG drawn at build time (manchuria.sphinx.charts), so it is
+// there at first paint and with JavaScript off. This script, deferred, loads the Vega
+// bundle only when it earns its bytes: on the first pointer, focus or touch on a chart
+// (for tooltips), and, on pages with explorers, when the browser is idle (or at once on
+// "Turn on the controls"). Then each chart is redrawn live in the same place.
 // Explorers (charts whose spec carries usermeta.manchuria.explorer) also get their
 // controls above the chart, a line saying how many rows are shown (or that none
 // is), their state in the page's address (Back and Forward step through it), and
 // a "Copy link to this view" button.
+// Class names and states: manchuria/sphinx/chartdom.py.
 (function () {
   "use strict";
 
@@ -14,22 +19,49 @@
   var applyingAddress = false;
   var pushTimer = null;
 
+  var FIGURE = ".manchuria-vega-figure";
+  var BUNDLE_URL = new URL("manchuria/vega-embed-bundle.js", document.currentScript.src).href;
+  var IDLE_TIMEOUT_MS = 4000;
+  var loading = null;
+
   function isDark() {
     return document.documentElement.dataset.theme === "dark";
   }
 
-  function embedOptions() {
-    var options = {
+  // The build's drawing config (colours as currentColor, no backdrop) travels with each
+  // chart, so the live chart looks like the drawing and follows the theme without a redraw.
+  function embedOptions(target) {
+    return {
       renderer: "svg",
+      config: JSON.parse(target.dataset.config || "{}"),
+      tooltip: { theme: isDark() ? "dark" : "light" },
       actions: { export: true, source: false, compiled: false, editor: false },
     };
-    if (isDark()) {
-      // vega-embed's dark theme recolours axes, legends and titles; text marks
-      // without a colour of their own would stay black on the dark page.
-      options.theme = "dark";
-      options.config = { background: null, text: { color: "#e6e6e6" } };
+  }
+
+  function loadVega() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = BUNDLE_URL;
+        script.onload = resolve;
+        script.onerror = function () { reject(new Error("the Vega bundle did not load: " + BUNDLE_URL)); };
+        document.head.appendChild(script);
+      });
     }
-    return options;
+    return loading;
+  }
+
+  var live = false;
+  function goLive() {
+    if (live) return loading;
+    live = true;
+    return loadVega().then(drawAll, function (error) {
+      console.error("manchuria-charts.js:", error.message);
+      explorers.forEach(function (explorer) {
+        explorer.status.textContent = "The controls could not load; the chart shows its starting view.";
+      });
+    });
   }
 
   // --- Explorers: what is shown ------------------------------------------------------
@@ -172,6 +204,23 @@
     copied.hidden = true;
     copied.className = "manchuria-explorer-address";
     copied.setAttribute("aria-label", "Link to this view");
+    // Until Vega has loaded, the controls' place holds a button that loads them now.
+    var turnOn = document.createElement("button");
+    turnOn.type = "button";
+    turnOn.className = "manchuria-explorer-turn-on";
+    turnOn.textContent = "Turn on the controls";
+    turnOn.addEventListener("click", function () {
+      status.textContent = "Loading the controls\u2026";
+      goLive().then(function () {
+        var first = bindings.querySelector("input, select");
+        if (first) first.focus();
+      });
+    });
+    bindings.append(turnOn);
+    status.textContent = "This is the explorer's starting view; its controls load in a moment.";
+    link.hidden = true;
+    var waiting = figure.querySelector(".manchuria-explorer-waiting");
+    if (waiting) waiting.hidden = true;
     panel.append(bindings, status, link, copied);
     figure.insertBefore(panel, figure.querySelector(".manchuria-vega"));
     var explorer = {
@@ -266,6 +315,7 @@
 
   function attachExplorer(explorer, view) {
     explorer.view = view;
+    explorer.link.hidden = false;
     var start = explorer.state;
     explorer.problems = [];
     if (!start) {
@@ -327,28 +377,49 @@
 
   // --- Drawing -------------------------------------------------------------------------
 
+  function specOf(figure) {
+    var specNode = figure.querySelector("script.manchuria-vega-spec");
+    return specNode ? JSON.parse(specNode.textContent) : null;
+  }
+
+  // A chart the build drew for a phone asks for its phone layout when its box is narrow.
+  function layoutFor(spec, target) {
+    var meta = spec.usermeta && spec.usermeta.manchuria;
+    var narrow = meta && meta.narrow;
+    var widest = Number(target.dataset.narrowMax || 0);
+    if (!narrow || target.clientWidth > widest) return spec;
+    return Object.assign({}, spec, narrow);
+  }
+
   function drawFigure(figure) {
     var target = figure.querySelector(".manchuria-vega");
-    var specNode = figure.querySelector("script.manchuria-vega-spec");
-    if (!target || !specNode) return;
-    var spec = JSON.parse(specNode.textContent);
+    var spec = specOf(figure);
+    if (!target || !spec) return Promise.resolve();
     var explorer = explorerFor(figure, spec);
-    var options = embedOptions();
+    var options = embedOptions(target);
     if (explorer) {
       if (explorer.view) explorer.view.finalize();
       explorer.view = null;
+      explorer.bindings.innerHTML = "";
       // Vega draws the controls here, above the chart, and not inside a <form>,
       // so Enter in a text box submits nothing and the page never reloads.
       options.bind = explorer.bindings;
     }
-    target.innerHTML = "";
+    // The live chart is drawn under the drawing, with no height, and takes its place
+    // only when done; the box keeps the drawing's height, so the page does not move.
+    target.style.minHeight = target.getBoundingClientRect().height + "px";
+    var canvas = document.createElement("div");
+    canvas.className = "manchuria-live";
+    target.append(canvas);
     target.dataset.rendered = "pending";
-    window
-      .vegaEmbed(target, spec, options)
+    return window
+      .vegaEmbed(canvas, layoutFor(spec, target), options)
       .then(function (result) {
+        target.querySelectorAll(".manchuria-static").forEach(function (drawing) { drawing.remove(); });
+        canvas.classList.add("manchuria-live-shown");
         // The drawing is one image labelled with the chart's description
         // (the table after it holds the values); the menu gets a name.
-        var svg = target.querySelector("svg");
+        var svg = canvas.querySelector("svg");
         var label = target.dataset.label;
         if (svg && label) {
           svg.setAttribute("role", "img");
@@ -359,38 +430,44 @@
             group.setAttribute("aria-hidden", "true");
           });
         }
-        var menu = target.querySelector("details > summary");
+        var menu = canvas.querySelector("details > summary");
         if (menu) menu.setAttribute("aria-label", "Chart menu: save as SVG or PNG");
         return explorer ? attachExplorer(explorer, result.view) : null;
       })
       .then(function () {
         target.dataset.rendered = "yes";
-        target.dataset.drawnFor = isDark() ? "dark" : "light";
       })
       .catch(function (error) {
+        canvas.remove();
         target.dataset.rendered = "error";
         console.error("Chart could not be drawn:", error);
       });
   }
 
   function drawAll() {
-    document.querySelectorAll(".manchuria-vega-figure").forEach(drawFigure);
+    return Promise.all(Array.prototype.map.call(document.querySelectorAll(FIGURE), drawFigure));
   }
 
   function start() {
-    if (typeof window.vegaEmbed !== "function") {
-      console.error("manchuria-charts.js: the Vega bundle did not load.");
-      return;
+    var figures = document.querySelectorAll(FIGURE);
+    var hasExplorer = false;
+    figures.forEach(function (figure) {
+      var spec = specOf(figure);
+      if (spec && explorerFor(figure, spec)) hasExplorer = true;
+      // The first reach for any chart brings them all to life (tooltips need Vega).
+      ["pointerover", "focusin", "touchstart"].forEach(function (type) {
+        figure.addEventListener(type, goLive, { once: true, passive: true });
+      });
+    });
+    if (hasExplorer) {
+      // Controls are the point of an explorer: load them as soon as the page is idle.
+      if ("requestIdleCallback" in window) window.requestIdleCallback(goLive, { timeout: IDLE_TIMEOUT_MS });
+      else window.setTimeout(goLive, 200);
     }
-    drawAll();
-    var lastDark = isDark();
-    new MutationObserver(function () {
-      if (isDark() !== lastDark) {
-        lastDark = isDark();
-        drawAll();
-      }
-    }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
   }
+
+  // Tests and the benchmark can ask for the live charts without a pointer.
+  window.manchuriaCharts = { goLive: goLive };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -25,17 +25,16 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import __version__
-from .book import REPO_ROOT, inputs_digest
+from .. import __version__
+from ..book import inputs_digest
+from . import chartdom, charts
 
-STATIC_DIR = Path(__file__).parent / "static"
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parents[1] / "static"
+TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
 IPYWIDGETS_EMBED = "vendor/html-manager-1.0.15/embed.js"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
-VEGA_BUNDLE = "manchuria/vega-embed-bundle.js"
-CHARTS_JS = "manchuria-charts.js"
-CHART_MARKER = "manchuria-vega-figure"
+VEGA_BUNDLE = chartdom.VEGA_BUNDLE
 
 def vega_bundle_source(vl_version: str) -> str:
     """Vega, Vega-Lite and Vega-Embed as one classic script defining ``window.vegaEmbed``.
@@ -99,7 +98,7 @@ def _env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: 
 
 
 def _write_notebook_twins(app: Sphinx, env: Any) -> None:
-    from .book import write_notebook_twins
+    from ..book import write_notebook_twins
 
     # The theme links a launch button to page.ipynb when it exists beside page.md. Written
     # after reading, when myst-nb has saved what each notebook glues (page.glue.json).
@@ -161,8 +160,8 @@ EXPLORER_CALL = re.compile(r"explorers\.(\w+)\(")
 
 def data_used(source: str) -> list[str]:
     """The data resources a notebook's code reads, in the order the package lists them."""
-    from . import data
-    from .explorers import EXPLORER_DATA
+    from .. import data
+    from ..explorers import EXPLORER_DATA
 
     names = {name for pair in DATA_CALL.findall(source) for name in pair if name}
     for explorer in EXPLORER_CALL.findall(source):
@@ -173,7 +172,7 @@ def data_used(source: str) -> list[str]:
 
 def downloads_box(resources: list[str]) -> str:
     """A MyST admonition offering each data file for download."""
-    from . import data
+    from .. import data
 
     titles = {item["name"]: (item["path"], item.get("title", "")) for item in data.read_package()["resources"]}
     lines = [f"- {{download}}`{titles[name][0]} </data/{titles[name][0]}>`: {titles[name][1]}" for name in resources]
@@ -202,9 +201,6 @@ def _html_page_context(
         # docutils marks bibliography entries with the DPUB role doc-biblioentry, deprecated
         # in DPUB-ARIA 1.1, so assistive tools no longer see them as items of their role="list".
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
-    if CHART_MARKER in context.get("body", ""):
-        app.add_js_file(VEGA_BUNDLE, priority=600)
-        app.add_js_file(CHARTS_JS, priority=601)
 
 
 def _share_html_handlers_with_single_page(app: Sphinx) -> None:
@@ -218,11 +214,12 @@ def _share_html_handlers_with_single_page(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from . import bibstyle
-    from .datadictionary import DataDictionary
+    from .. import bibstyle
+    from ..datadictionary import DataDictionary
 
     bibstyle.register()
 
+    charts.setup(app)
     app.add_directive("data-dictionary", DataDictionary)
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
