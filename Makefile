@@ -1,6 +1,7 @@
 # Manchuria 1945–1955: build, test and serve the book.
 #   make book    build the HTML book into _build/html (warnings are errors)
-#   make test    run every test: charts, data, notebooks (nbval), build, browser
+#   make test    run every test: charts, data, notebooks (nbval), build, browser, lint
+#   make test-fast  the first two layers: pure functions and small Sphinx projects (under a minute)
 #   make pdf     print the whole chapter to _build/pdf/manchuria-1945-1955.pdf (needs Chromium)
 #   make serve   serve the built book on http://127.0.0.1:8000
 #   make lab     write the notebooks' resolved .ipynb twins and open JupyterLab on book/ (127.0.0.1)
@@ -18,7 +19,7 @@ PORT ?= 8000
 
 PDF := _build/pdf/manchuria-1945-1955.pdf
 
-.PHONY: book test pdf serve lab clean data-hashes requirements linkcheck bench
+.PHONY: book test test-fast pdf serve lab clean data-hashes requirements linkcheck bench
 
 $(STAMP): requirements.txt pyproject.toml
 	rm -rf $(VENV)
@@ -32,6 +33,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Without the whole book: no notebook runs, no site is built, no browser starts.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -n auto -m "not build and not browser and not jupyterlab"
 
 pdf: $(STAMP)
 	$(BIN)/jupyter-book build . --builder singlehtml --warningiserror --keep-going

@@ -16,6 +16,9 @@ from nbval.plugin import IPyNbFile
 from manchuria.book import toc_notebooks
 
 ROOT = Path(__file__).parent
+# Small Sphinx projects for the build code's tests (tests/roots/, tests/test_sphinx_projects.py).
+pytest_plugins = ["sphinx.testing.fixtures"]
+collect_ignore = ["tests/roots"]
 CONVERTED = ROOT / "_build" / "nbval"
 
 

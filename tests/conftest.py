@@ -17,6 +17,12 @@ BUILD_LOG = REPO_ROOT / "_build" / "test-build.log"
 SITE = REPO_ROOT / "_build" / "html"
 
 
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing finds the small projects: ``testroot="pages"`` is ``tests/roots/test-pages``."""
+    return Path(__file__).parent / "roots"
+
+
 @dataclass(frozen=True)
 class Build:
     returncode: int
@@ -78,3 +84,14 @@ def browser():
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield instance
         instance.close()
+
+
+# Fixtures that need the whole book built (or a browser on it): a test that uses one is in the
+# third layer, whether or not it carries a marker, so `make test-fast` leaves it out.
+WHOLE_BOOK_FIXTURES = {"book_build", "site", "site_url", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if WHOLE_BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)

@@ -113,6 +113,17 @@ def test_chart_javascript_ships_inside_the_site(site):
     assert widgets.stat().st_size > 100_000
 
 
+def test_no_page_carries_widget_state_or_loads_the_widget_manager(site):
+    """The book's kernels make no widgets (explorers show their kernel-free chart there), so
+    myst-nb adds the 2 MB manager to no page and nothing has to remove it afterwards."""
+    from manchuria.sphinx.extension import IPYWIDGETS_EMBED
+
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "application/vnd.jupyter.widget-state+json" not in text, page
+        assert IPYWIDGETS_EMBED not in text, page
+
+
 def test_thebe_configuration_is_declared_once_per_page(site):
     for page in site.rglob("*.html"):
         assert page.read_text(encoding="utf-8").count("const THEBE_JS_URL") <= 1, page

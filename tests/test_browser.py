@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -134,12 +135,12 @@ def test_the_vega_runtime_loads_only_when_a_reader_reaches_for_a_chart(browser, 
     page.wait_for_function(CHARTS_LIVE, timeout=15_000)
     assert [url for url in requests if chartdom.VEGA_BUNDLE in url]
     assert abs(chart.bounding_box()["y"] - top) < 1, "the chart stays where it was"
-    point = page.locator(f".{chartdom.TARGET} svg path[role='graphics-symbol'], .{chartdom.TARGET} svg .mark-symbol path").first
-    point.hover(force=True)
+    point = page.locator(f".{chartdom.LIVE} svg g.mark-symbol.role-mark path").first.bounding_box()
+    page.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)
     page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
     tooltip = page.inner_text("#vg-tooltip-element")
     context.close()
-    assert tooltip.strip(), "the tooltip says something"
+    assert "Stated" in tooltip and "Source" in tooltip, tooltip
 
 
 @pytest.mark.parametrize("path", CHART_PAGES)
@@ -247,7 +248,9 @@ def test_static_page_points_readers_to_the_live_explorers(site):
     from manchuria.explorers import LIVE_NOTE_LINES
 
     page = (site / "book" / "explorers.html").read_text(encoding="utf-8")
-    assert all(page.count(line) == 5 for line in LIVE_NOTE_LINES)
+    drawings = re.findall(rf'<svg class="{chartdom.STATIC} {chartdom.STATIC_WIDE}".*?</svg>', page, flags=re.DOTALL)
+    assert len(drawings) == 5
+    assert all(line in drawing for drawing in drawings for line in LIVE_NOTE_LINES), "each explorer's drawing says it"
 
 
 def test_a_reader_searches_from_a_chapter_page_and_finds_the_section(browser, site_url):

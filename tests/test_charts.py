@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import json
 
 import altair as alt
 import jsonschema
@@ -66,11 +68,21 @@ def _title_text(spec: dict) -> str:
     return " ".join(text) if isinstance(text, list) else text
 
 
+@functools.cache
+def _built_spec(name: str) -> str:
+    chart = CHARTS[name]()
+    assert isinstance(chart, alt.TopLevelMixin)
+    return json.dumps(chart.to_dict())
+
+
+def chart_spec(name: str) -> dict:
+    """The spec of one of the book's charts: built once per session, a fresh copy for each test."""
+    return json.loads(_built_spec(name))
+
+
 @pytest.fixture(params=sorted(CHARTS))
 def spec(request) -> dict:
-    chart = CHARTS[request.param]()
-    assert isinstance(chart, alt.TopLevelMixin)
-    return chart.to_dict()
+    return chart_spec(request.param)
 
 
 def test_spec_is_valid_vega_lite(spec):

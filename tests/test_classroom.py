@@ -51,6 +51,7 @@ def test_launch_button_opens_the_notebook_twin(site, notebook):
     assert all(link.endswith(f"book/{notebook.stem}.ipynb") for link in links), links
 
 
+@pytest.mark.build
 def test_binder_set_up_writes_and_runs_every_notebook(tmp_path):
     """As Binder would, short of Docker: a clean copy, postBuild, then every notebook executes."""
     copy = tmp_path / "repo"
@@ -79,10 +80,33 @@ def test_landing_page_cites_the_chapter_as_citation_cff_does(site):
     assert citation["repository-code"] in page
 
 
+DATA_CALL = re.compile(r"""(?:load_(\w+)\(|(?:value|glue_values|glue_every_row)\(\s*["'](\w+)["'])""")
+EXPLORER_CALL = re.compile(r"explorers\.(\w+)\(")
+DECLARED = re.compile(r"^:::\{data-downloads\} (.+)$", re.MULTILINE)
+
+
+def data_used(source: str) -> list[str]:
+    """The data resources a notebook's code reads, in the order the package lists them."""
+    from manchuria import data
+    from manchuria.explorers import EXPLORER_DATA
+
+    names = {name for pair in DATA_CALL.findall(source) for name in pair if name}
+    for explorer in EXPLORER_CALL.findall(source):
+        names |= set(EXPLORER_DATA.get(explorer, ()))
+    listed = [item["name"] for item in data.read_package()["resources"]]
+    return [name for name in listed if name in names]
+
+
+@pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.stem)
+def test_every_page_declares_the_data_its_code_reads(notebook):
+    """A page's data-downloads directive names exactly the files its code loads (no more, no fewer)."""
+    source = notebook.read_text(encoding="utf-8")
+    (declared,) = DECLARED.findall(source)
+    assert sorted(declared.split()) == sorted(data_used(source))
+
+
 @pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.stem)
 def test_every_page_offers_the_data_it_uses(site, notebook):
-    from manchuria.sphinx.extension import data_used
-
     resources = data_used(notebook.read_text(encoding="utf-8"))
     page = (site / notebook.relative_to(REPO_ROOT).with_suffix(".html")).read_text(encoding="utf-8")
     for resource in resources:
@@ -91,8 +115,6 @@ def test_every_page_offers_the_data_it_uses(site, notebook):
 
 
 def test_data_used_reads_loaders_values_and_explorers():
-    from manchuria.sphinx.extension import data_used
-
     code = 'data.load_forces()\ndata.value("figures", "x", "value_low")\nglue_values("arms", "value")\nexplorers.who_held()'
     assert data_used(code) == ["places", "arms", "forces", "control", "figures"]
 

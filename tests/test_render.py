@@ -310,3 +310,13 @@ def test_every_container_chart_of_the_package_reaches_notebooks_with_a_valid_fix
         errors = [error.message for error in jsonschema.Draft7Validator(schema).iter_errors(spec)]
         assert errors == [], errors
         assert specs.book_spec(spec) == original
+
+
+def test_expressions_that_read_the_page_box_read_the_width_drawn_at():
+    """vl-convert has no container: a label limit written as a share of containerSize() must still hold."""
+    spec = {**BARS, "encoding": {**BARS["encoding"], "y": {
+        "field": "doc", "type": "nominal", "axis": {"labelLimit": {"expr": "containerSize()[0] * 0.45"}}}}}
+    narrow = specs.at_width(spec, specs.NARROW_WIDTH)
+    assert narrow["encoding"]["y"]["axis"]["labelLimit"] == {"expr": f"[{specs.NARROW_WIDTH}, {specs.NOTEBOOK_HEIGHT}][0] * 0.45"}
+    assert spec["encoding"]["y"]["axis"]["labelLimit"]["expr"].startswith("containerSize()"), "the input is untouched"
+    assert narrow["datasets"] is BARS["datasets"], "data are never rewritten"

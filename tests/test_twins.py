@@ -312,3 +312,12 @@ def test_running_a_notebook_glues_what_the_build_glued(site):
     """Binder's postBuild (no build) runs the notebook; its twin must get the build's values."""
     built = REPO_ROOT / "_build" / "jupyter_execute" / "book" / "yalta.glue.json"
     assert book.executed_glue(REPO_ROOT / "book" / "yalta.md") == twins.glue_from_json(built.read_text(encoding="utf-8"))
+
+
+def test_a_pages_data_downloads_become_links_to_the_files_beside_the_notebook():
+    twin = twins.resolve_markdown("Before.\n\n:::{data-downloads} events arms\n:::\n\nAfter.", context())
+    assert "{data-downloads}" not in twin and ":::" not in twin
+    links = re.findall(r"\]\(\.\./data/([\w-]+\.csv)\)", twin)
+    assert links == ["events.csv", "arms.csv"]
+    assert all((REPO_ROOT / "data" / link).is_file() for link in links)
+    assert twin.startswith("Before.") and twin.rstrip().endswith("After.")

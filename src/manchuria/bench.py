@@ -51,7 +51,8 @@ EDITED_SECTION = "book/treaty.md"
 # What the build reads from the source folder (the package is the installed one; data/ for the downloads).
 COPIED = ("_config.yml", "_toc.yml", "references.bib", "book", "data")
 FIRST_CODE_CELL = re.compile(r"(?P<cell>```\{code-cell\}[^\n]*\n.*?)(?P<fence>\n```)", re.DOTALL)
-EXECUTED = re.compile(r"Executing notebook")
+# myst-nb executing a notebook while reading its page, or the parallel step before it (sphinx.execution).
+EXECUTED = re.compile(r"Executing notebook|pre-executed \S+ in ")
 # Records when every chart on the page was first visible (the build's drawing arrives with the HTML).
 CHART_CLOCK = f"""
 new MutationObserver(() => {{

@@ -150,6 +150,39 @@ def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
+# --- Row labels that leave the plot room on a phone ------------------------------------
+
+#: The narrowest plot a chart leaves beside its row labels, on a phone as on a desktop (px).
+PLOT_MIN_WIDTH = 200
+#: What the axis takes besides its labels (ticks, padding), and the chart's own padding (px).
+AXIS_ROOM = 30
+#: Below this container width a long row label breaks onto two lines (manchuria.sphinx.specs.NARROW_WIDTH_MAX).
+WRAP_BELOW = 520
+#: Where a long label breaks: at the last space before this many characters.
+WRAP_CHARS = 24
+
+
+def _wrapped_label(chars: int = WRAP_CHARS) -> str:
+    """A Vega expression that splits ``datum.label`` into two lines at the last space before ``chars``."""
+    head = f"slice(datum.label, 0, {chars + 1})"
+    cut = f"lastindexof({head}, ' ')"
+    return (
+        f"containerSize()[0] >= {WRAP_BELOW} || length(datum.label) <= {chars} || {cut} < 1 ? datum.label"
+        f" : [slice(datum.label, 0, {cut}), slice(datum.label, {cut} + 1)]"
+    )
+
+
+def row_label_axis(ceiling: int, *, wrap: bool = True, **axis: Any) -> alt.Axis:
+    """A row axis whose labels take up to ``ceiling`` px but never leave the plot less than
+    :data:`PLOT_MIN_WIDTH`; on a phone a long label breaks onto two lines (``wrap``) rather than
+    being cut short. Read from ``containerSize()``, not the plot's ``width``: with a container width,
+    Vega fits the plot to what the labels leave, so a limit read from the plot would feed back into itself."""
+    limit = alt.ExprRef(f"clamp(containerSize()[0] - {PLOT_MIN_WIDTH + AXIS_ROOM}, 90, {ceiling})")
+    if wrap:
+        axis.setdefault("labelExpr", _wrapped_label())
+    return alt.Axis(labelLimit=limit, **axis)
+
+
 # --- Shared pieces ----------------------------------------------------------------------
 
 THEME_COLOURS = {
@@ -329,11 +362,11 @@ def events_timeline_chart(
     end: str | None = None,
     themes: list[str] | None = None,
     title: str = "Events",
-    width: int = 300,
+    width: int | str = "container",
 ) -> alt.LayerChart:
     """One row per event, in date order: a dot at its date, its title beside it, coloured by theme.
 
-    The width is fixed (titles need room): on a phone the chart scrolls sideways.
+    On a phone a long title breaks onto two lines (:func:`row_label_axis`), so rows are 28 px apart.
     """
     chosen = _events_between(events, start, end, themes).sort_values("start_date")
     frame = chosen.assign(
@@ -350,7 +383,7 @@ def events_timeline_chart(
         + "."
     )
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+        y=alt.Y("label:N", sort=order, title=None, axis=row_label_axis(330)),
         x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%b %Y", tickCount=6)),
         tooltip=[
             alt.Tooltip("date_label:N", title="Date"),
@@ -363,7 +396,7 @@ def events_timeline_chart(
     return readable(
         alt.layer(dots).properties(
             width=width,
-            height=max(120, 22 * len(frame)),
+            height=max(120, 28 * len(frame)),
             title=_title(title, f"{len(frame)} events; sources in data/events.csv"),
             description=description,
             usermeta={DATE_LABELS: {"start_date": "date_label"}},
@@ -596,7 +629,7 @@ def concessions_chart(
         + "."
     )
     base = alt.Chart(frame).encode(
-        y=alt.Y("concession:N", title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("concession:N", title=None, axis=row_label_axis(260)),
         tooltip=[
             alt.Tooltip("concession:N", title="Concession"),
             alt.Tooltip("term_years:Q", title="Term promised (years)"),
@@ -723,7 +756,7 @@ def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") ->
         + ". Each is one observer's estimate, not a measurement."
     )
     base = alt.Chart(frame).encode(
-        y=alt.Y("item:N", title=None, sort="-x", axis=alt.Axis(labelLimit=280)),
+        y=alt.Y("item:N", title=None, sort="-x", axis=row_label_axis(280)),
         tooltip=[
             alt.Tooltip("item:N", title="What"),
             alt.Tooltip("figure:N", title="Share removed"),
@@ -789,8 +822,6 @@ PEOPLE_MEASURES = {
     "repatriated_china": MeasureWords("Japanese repatriated from China after the war (PRC accounts)", "repatriated from China"),
 }
 QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
-#: How wide a row label may be: up to 300 px, but never more than 45 % of the chart's container.
-PHONE_LABEL_LIMIT = "clamp(containerSize()[0] * 0.45, 120, 300)"
 #: Splits a row's label into its lines on the axis (the axis's labelExpr splits on it; the data table reads it as a space).
 LABEL_LINE_BREAK = "\n"
 
@@ -840,7 +871,7 @@ def people_ranges_chart(
         y=alt.Y(
             "row:N", title=None, sort=list(frame["row"]),
             # On a phone the labels may take less than half the column, so the dots keep room.
-            axis=alt.Axis(labelLimit=alt.ExprRef(PHONE_LABEL_LIMIT), labelExpr="split(datum.label, '\\n')"),
+            axis=row_label_axis(300, labelExpr="split(datum.label, '\\n')"),
         ),
         color=alt.Color("what:N", title="What was counted", sort=list(dict.fromkeys(frame["what"])), legend=None),
         tooltip=[
@@ -916,7 +947,7 @@ def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width
         alt.Chart(frame[["city", "holder_label", "start_date", "end", "start_label", "end_label", "sources", "source_keys", "note"]])
         .mark_bar(height=16)
         .encode(
-            y=alt.Y("city:N", title=None, sort=cities, axis=alt.Axis(labelLimit=220)),
+            y=alt.Y("city:N", title=None, sort=cities, axis=row_label_axis(220)),
             x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickCount=4),
                     scale=alt.Scale(domain=["1945-08-01", "1948-12-31"])),
             x2="end:T",

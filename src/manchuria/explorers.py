@@ -24,6 +24,7 @@ expected, and the widgets show that message in place of the chart.
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -35,7 +36,9 @@ from . import book, charts, data
 from . import sources
 from .sources import source_labels
 from .dates import format_date
+from . import render
 from .render import VEGALITE_MIME, notebook_spec
+from .sphinx.specs import BOOK_BUILD_ENV
 
 ALL = "all"
 # Two short lines, so the note fits a phone's width.
@@ -245,7 +248,7 @@ def _timeline_chart(frame: pd.DataFrame) -> alt.Chart:
     """One row per event in date order, a dot at its date coloured by theme; as tall as the rows shown."""
     return alt.Chart(frame).mark_circle(size=90, opacity=1).encode(
         y=alt.Y("title:N", sort=alt.EncodingSortField("start_date", op="min"), title=None,
-                axis=alt.Axis(labelLimit=_label_limit(0.4, 110))),
+                axis=charts.row_label_axis(330, labelExpr="datum.label")),
         x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickMinStep=31_536_000_000)),
         color=_colour("theme_label:N", charts.THEME_LABEL_COLOURS, title="Theme"),
         tooltip=[
@@ -453,7 +456,7 @@ def arms_static(arms: pd.DataFrame) -> alt.TopLevelMixin:
         # plotted as powers of ten, with ticks on whole powers labelled in the numbers themselves.
         .transform_calculate(position=f"{counts} ? log(datum.value) / LN10 : datum.value")
         .encode(
-            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=_label_limit(0.4, 110))),
+            y=alt.Y("label:N", title=None, sort="-x", axis=charts.row_label_axis(330)),
             x=alt.X(
                 "position:Q",
                 title=None,
@@ -708,6 +711,13 @@ class Explorer:
     """
 
     def __init__(self, controls: list[Control], update: Callable[..., tuple[alt.TopLevelMixin | None, str]], static: alt.TopLevelMixin):
+        self.static = static
+        self.chart: alt.TopLevelMixin | None = None
+        self.widget = None
+        if os.environ.get(BOOK_BUILD_ENV) == "1":
+            # The book shows the kernel-free chart; widgets made here would only put their
+            # state, and so myst-nb's 2 MB widget manager, into the built page.
+            return
         import ipywidgets as widgets
 
         self.names = [control.name for control in controls]
@@ -716,11 +726,9 @@ class Explorer:
         self.table = widgets.HTML()
         self.output = widgets.Output()
         self._update = update
-        self.static = static
         self.widget = widgets.VBox([widgets.HBox(self.controls, layout={"flex_flow": "row wrap"}), self.message, self.output, self.table])
         for control in self.controls:
             control.observe(lambda _change: self.refresh(), names="value")
-        self.chart: alt.TopLevelMixin | None = None
         self.refresh()
 
     def values(self) -> dict[str, Any]:
@@ -746,6 +754,8 @@ class Explorer:
         self.output.outputs = () if chart is None else (_display_data(chart),)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        if self.widget is None:
+            return render.mimebundle(self.static.to_dict())
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
         # As the renderer does for every chart: no "container" width in a notebook (see manchuria.render).
         bundle[VEGALITE_MIME] = notebook_spec(self.static.to_dict())

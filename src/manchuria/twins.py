@@ -19,6 +19,7 @@ and glossary terms would show as raw keys. The twin's markdown cells get:
   linked to the other notebook where there is one;
 * ``[text](other.md)`` links to another notebook: ``other.ipynb``;
 * ``{tableofcontents}``: a list of the book's pages.
+* ``{data-downloads}``: links to the page's data files.
 
 Other MyST (admonitions, exercises, solutions, ``{abbr}``...) is left to
 jupyterlab-myst. Each figure cell is followed by its numbered caption, and the
@@ -308,6 +309,10 @@ def resolve_markdown(source: str, context: Context, first_line: int = 1) -> str:
             out.append(table_of_contents(context))
             closing = directive["fence"]
             continue
+        if directive and directive["name"] == "data-downloads":
+            out.append(data_downloads(directive["argument"].split()))
+            closing = directive["fence"]
+            continue
         if directive and directive["name"].startswith("glue"):
             raise TwinError(f"{where}: the {{{directive['name']}}} directive is not supported in twins; use a role")
         line = ROLE.sub(lambda match: resolve_role(match["role"], match["content"], context, where), line)
@@ -322,6 +327,13 @@ def page_link(match: re.Match, context: Context) -> str:
     if stem in known and known[stem].is_notebook:
         return f"]({match['page'][: -len(stem)]}{stem}.ipynb{match['anchor'] or ''})"
     return match.group(0)
+
+
+def data_downloads(names: list[str]) -> str:
+    """A page's data files as links beside the notebook (``book/`` and ``data/`` are siblings)."""
+    return "The data used on this page, in the repository's `data/` folder: " + ", ".join(
+        f"[{name}.csv](../data/{name}.csv)" for name in names
+    ) + ". Each file is described on the [Data](data.md) page."
 
 
 def table_of_contents(context: Context) -> str:

@@ -266,6 +266,7 @@ class VegaLiteSVG(MimeRenderPlugin):
         return [nodes.raw("", figure, format="html", classes=["output", "vega-lite"])]
 
 
-def setup(app: Any) -> None:
+def setup(app: Any) -> dict[str, Any]:
     # Pages are re-read (their drawings redrawn) when the drawing code, its config or vl-convert change.
     app.add_config_value("manchuria_chart_render_digest", RENDER_DIGEST, "env")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

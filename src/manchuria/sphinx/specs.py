@@ -27,6 +27,9 @@ NOTEBOOK_HEIGHT = 360
 NOTEBOOK_SIZES = {"width": NOTEBOOK_WIDTH, "height": NOTEBOOK_HEIGHT}
 # Where notebook_spec records what it changed, inside the spec's usermeta.
 USERMETA_KEY = "manchuria_container_sizes"
+# Set by the book's Sphinx extension for the kernels it starts: the book shows each explorer's
+# kernel-free chart, so the explorers make no ipywidgets there (and the page gets no widget state).
+BOOK_BUILD_ENV = "MANCHURIA_BOOK_BUILD"
 # A chart's drawing for a phone: the width it is drawn at, and the widest box that shows it.
 NARROW_WIDTH = 340
 NARROW_WIDTH_MAX = 520
@@ -93,15 +96,34 @@ def at_width(spec: dict[str, Any], width: int) -> dict[str, Any]:
     would squash the height), every ``"container"`` height the notebook height;
     where the spec is narrower than :data:`NARROW_WIDTH_MAX`, its
     ``usermeta["manchuria"]["narrow"]`` overrides apply (a phone's layout, such
-    as one map per row).
+    as one map per row); and ``containerSize()`` in an expression (there is no
+    container) reads as ``width`` by the notebook height.
     """
     changed: list[list[str | int]] = []
     sized = _fix_container_sizes(spec, [], changed, {"width": width, "height": NOTEBOOK_HEIGHT})
     if any(path == ["width"] for path in changed) and "autosize" not in spec:
         sized["autosize"] = {"type": "fit-x", "contains": "padding"}
     if width <= NARROW_WIDTH_MAX:
-        sized.update(narrow_overrides(spec))
-    return sized
+        sized = merged(sized, narrow_overrides(spec))
+    # Expressions that read the page's box (label limits, legend columns) get the box drawn in.
+    return _replace_in_expressions(sized, "containerSize()", f"[{width}, {NOTEBOOK_HEIGHT}]")
+
+
+def _replace_in_expressions(node: Any, old: str, new: str) -> Any:
+    if isinstance(node, dict):
+        return {key: value if key in _DATA_KEYS else _replace_in_expressions(value, old, new) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_replace_in_expressions(value, old, new) for value in node]
+    return node.replace(old, new) if isinstance(node, str) else node
+
+
+def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` laid over it, objects merged key by key (so a phone layout can
+    change one axis setting in ``config`` and keep the rest); ``manchuria-charts.js`` merges alike."""
+    out = dict(base)
+    for key, value in overrides.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def narrow_overrides(spec: dict[str, Any]) -> dict[str, Any]:

@@ -382,13 +382,24 @@
     return specNode ? JSON.parse(specNode.textContent) : null;
   }
 
-  // A chart the build drew for a phone asks for its phone layout when its box is narrow.
+  // Objects merged key by key, as manchuria.sphinx.specs.merged does for the build's drawing.
+  function merged(base, overrides) {
+    var out = Object.assign({}, base);
+    Object.keys(overrides).forEach(function (key) {
+      var value = overrides[key];
+      var isObject = function (x) { return x && typeof x === "object" && !Array.isArray(x); };
+      out[key] = isObject(value) && isObject(out[key]) ? merged(out[key], value) : value;
+    });
+    return out;
+  }
+
+  // A chart with a phone layout asks for it when its box is narrow, as its phone drawing did.
   function layoutFor(spec, target) {
     var meta = spec.usermeta && spec.usermeta.manchuria;
     var narrow = meta && meta.narrow;
     var widest = Number(target.dataset.narrowMax || 0);
     if (!narrow || target.clientWidth > widest) return spec;
-    return Object.assign({}, spec, narrow);
+    return merged(spec, narrow);
   }
 
   function drawFigure(figure) {
