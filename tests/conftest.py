@@ -38,8 +38,12 @@ def book_build() -> Build:
     when nothing changed; jupyter-cache still spares notebooks that have not changed.
     """
     command = [
-        str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO_ROOT),
-        "--all", "--warningiserror", "--keep-going",
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(REPO_ROOT),
+        "--all",
+        "--warningiserror",
+        "--keep-going",
     ]
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
     log = result.stdout + result.stderr

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 # A ;-separated data cell shown as it is stored (reader text puts a space after each separator).
@@ -54,7 +55,9 @@ def shown_fields(spec: dict) -> set[str]:
         for channel, item in _channel_items(node):
             if "field" not in item:
                 continue
-            if channel in TEXT_CHANNELS or (channel in CATEGORY_CHANNELS and item.get("type") in ("nominal", "ordinal")):
+            if channel in TEXT_CHANNELS or (
+                channel in CATEGORY_CHANNELS and item.get("type") in ("nominal", "ordinal")
+            ):
                 fields.add(item["field"])
     return fields
 
@@ -104,8 +107,12 @@ def not_reader_words(
     """(where, text, what is wrong) for each text holding a snake_case token, a bibliography key, a row id
     or a raw list cell ("Mukden;Fengtian"), or being, as a whole, one of ``enum_keys`` (a data key such as
     ``confirmed`` shown where its label belongs)."""
-    patterns = (("snake_case", SNAKE_CASE), ("bibliography key", mentions(keys)), ("row id", mentions(ids)),
-                ("raw list", RAW_LIST))
+    patterns = (
+        ("snake_case", SNAKE_CASE),
+        ("bibliography key", mentions(keys)),
+        ("row id", mentions(ids)),
+        ("raw list", RAW_LIST),
+    )
     enum_keys = set(enum_keys)
     found = []
     for where, text in texts:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from test_browser import PAGES, PageVisit, block_other_hosts
 
 from manchuria.browser import CHARTS_DRAWN
-from test_browser import PAGES, PageVisit, block_other_hosts
 
 pytestmark = pytest.mark.browser
 

@@ -96,8 +96,11 @@ def test_theme_icons_draw_without_the_font_awesome_script(browser, site_url, sit
     assert all(icon["glyph"] not in ("none", "normal") and icon["width"] > 0 for icon in icons), icons
     assert [icon for icon in icons if icon["inked"] < 20] == [], "icons whose glyph the fonts lack"
     assert len(drawn) >= 12, "the header's and sidebars' icons, and the tip's and exercises' title icons"
-    not_font_awesome = {name: fonts for name, fonts in drawn.items()
-                        if not all(f["isCustomFont"] and f["familyName"].startswith("Font Awesome") for f in fonts)}
+    not_font_awesome = {
+        name: fonts
+        for name, fonts in drawn.items()
+        if not all(f["isCustomFont"] and f["familyName"].startswith("Font Awesome") for f in fonts)
+    }
     assert not_font_awesome == {}, "a glyph missing from the cut fonts is drawn by a fallback font"
     assert {"fa-solid-900.woff2", "fa-brands-400.woff2"} <= set(woff2), woff2
     assert sum(woff2.values()) < 10_000, woff2
@@ -105,12 +108,18 @@ def test_theme_icons_draw_without_the_font_awesome_script(browser, site_url, sit
 
 def test_report_states_each_target(monkeypatch):
     figures = bench.Bench(
-        clean=bench.Build(60.0, 11), cached=bench.Build(4.4, 0), one_section=bench.Build(12.0, 1),
-        bare_sphinx_s=20.0, notebooks_s={"yalta": 30.0, "treaty": 10.0},
+        clean=bench.Build(60.0, 11),
+        cached=bench.Build(4.4, 0),
+        one_section=bench.Build(12.0, 1),
+        bare_sphinx_s=20.0,
+        notebooks_s={"yalta": 30.0, "treaty": 10.0},
         clean_notebooks_s={"yalta": 6.5, "treaty": 3.0, "explorers": 124.2},
-        pages=[bench.PageFigures("a.html", 500_000, 20, 1, -30.0, 900.0),
-               bench.PageFigures("b.html", 1_300_000, 30, 0)],
-        site_bytes=10_000_000, site_bytes_gzip=3_000_000,
+        pages=[
+            bench.PageFigures("a.html", 500_000, 20, 1, -30.0, 900.0),
+            bench.PageFigures("b.html", 1_300_000, 30, 0),
+        ],
+        site_bytes=10_000_000,
+        site_bytes_gzip=3_000_000,
     )
     table = bench.report(figures)
     assert "| Clean build" in table and "<= 1.3 x 60.0 s = 78.0 s" in table
@@ -142,7 +151,8 @@ def _record(root: Path, name: str, seconds: float, code: str) -> None:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     get_cache(str(root / bench.EXECUTION_CACHE)).cache_notebook_bundle(
         CacheBundleIn(notebook, str(root / f"{name}.md"), data={"execution_seconds": seconds}),
-        check_validity=False, overwrite=True,
+        check_validity=False,
+        overwrite=True,
     )
 
 
@@ -157,8 +167,11 @@ def test_clean_build_times_are_read_from_jupyter_cache(tmp_path):
 def test_a_notebook_missing_from_the_cache_is_named(tmp_path):
     _mini_book(tmp_path, ["yalta", "explorers"], [])
     _record(tmp_path, "yalta", 6.5, "2 + 2")
-    with pytest.raises(SystemExit, match=r"_build/.jupyter_cache: no record with execution_seconds for explorers.md; "
-                                         r"expected one for every notebook in _toc.yml"):
+    with pytest.raises(
+        SystemExit,
+        match=r"_build/.jupyter_cache: no record with execution_seconds for explorers.md; "
+        r"expected one for every notebook in _toc.yml",
+    ):
         bench.recorded_execution_times(tmp_path)
     with pytest.raises(SystemExit, match="no jupyter-cache here"):
         bench.recorded_execution_times(tmp_path / "elsewhere")
@@ -170,7 +183,13 @@ def test_the_book_build_records_a_time_for_every_toc_notebook(site):
     times = bench.recorded_execution_times(REPO_ROOT)
     assert list(times) == [path.stem for path in toc_notebooks()]
     assert all(0 < seconds < 600 for seconds in times.values()), times
-    figures = bench.Bench(clean=bench.Build(1.0, 1), cached=bench.Build(1.0, 0), one_section=bench.Build(1.0, 1),
-                          bare_sphinx_s=1.0, clean_notebooks_s=times, pages=[bench.PageFigures("a.html", 1, 1, 1, 0.0, 1.0)])
+    figures = bench.Bench(
+        clean=bench.Build(1.0, 1),
+        cached=bench.Build(1.0, 0),
+        one_section=bench.Build(1.0, 1),
+        bare_sphinx_s=1.0,
+        clean_notebooks_s=times,
+        pages=[bench.PageFigures("a.html", 1, 1, 1, 0.0, 1.0)],
+    )
     table = bench.report(figures)
     assert all(f"| {name} " in table and f"{seconds:.1f} s" in table for name, seconds in times.items())

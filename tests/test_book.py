@@ -155,8 +155,13 @@ def test_unchanged_rebuild_executes_nothing_and_is_quick(book_build):
     measures the neighbours, while the build's own work is what this guards.
     """
     assert book_build.returncode == 0
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO_ROOT),
-               "--warningiserror", "--keep-going"]
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(REPO_ROOT),
+        "--warningiserror",
+        "--keep-going",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)

@@ -9,8 +9,9 @@ from urllib.parse import urlparse
 import pytest
 
 from manchuria.book import REPO_ROOT, html_pages, toc_files
-from manchuria.browser import CHARTS_DRAWN, CHARTS_LIVE
+from manchuria.browser import CHARTS_DRAWN
 from manchuria.sphinx import chartdom
+from manchuria.sphinx.chartdom import CHARTS_LIVE
 
 pytestmark = pytest.mark.browser
 
@@ -93,7 +94,8 @@ def test_page_loads_offline_without_errors(browser, site_url, path, color_scheme
     assert record.console_errors == [], f"{path} logged console errors: {record.console_errors}"
     assert all(chart["drawn"] for chart in record.static_charts), f"{path} has undrawn charts: {record.static_charts}"
     assert all(chart["drawn"] and chart["rendered"] == chartdom.LIVE_STATE for chart in record.charts), (
-        f"{path} has charts that did not come to life: {record.charts}")
+        f"{path} has charts that did not come to life: {record.charts}"
+    )
 
 
 @pytest.mark.parametrize("path", CHART_PAGES)
@@ -103,7 +105,8 @@ def test_chart_pages_draw_their_charts(browser, site_url, path):
     assert record.charts, f"{path} should hold at least one chart"
     for charts in (record.static_charts, record.charts):
         assert all(chart["label"] == chart["description"] for chart in charts), (
-            "every chart's SVG, drawn or live, is an image labelled by its description")
+            "every chart's SVG, drawn or live, is an image labelled by its description"
+        )
     assert all(chart["table"] for chart in record.charts), "every chart has a data-behind-this-chart table"
 
 

@@ -12,16 +12,17 @@ import datetime as dt
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
-from manchuria import data, explorers
-from manchuria.browser import CHARTS_LIVE
-
 from test_browser import PageVisit, block_other_hosts
 from test_explorers import GRID, python_ids
+
+from manchuria import explorers
+from manchuria.sphinx.chartdom import CHARTS_LIVE
 
 pytestmark = pytest.mark.browser
 
 PAGE = "book/explorers.html"
+
+
 @pytest.fixture
 def reader(browser, site_url):
     """A fresh page on the explorers, with every other host blocked and errors recorded."""
@@ -68,7 +69,11 @@ def test_the_page_and_the_live_form_select_the_same_rows(reader, section):
     open_page, _ = reader
     page = open_page()
     for state in GRID[section]:
-        full = {**{"actor": "", "theme": "all", "from_year": 1945, "to_year": 1955}, **state} if section == "timeline" else state
+        full = (
+            {**{"actor": "", "theme": "all", "from_year": 1945, "to_year": 1955}, **state}
+            if section == "timeline"
+            else state
+        )
         if section == "arms":
             full = {"weapon": "all", "measure": "count", **state}
         got = set(figure(page, section).evaluate("(el, state) => window.manchuriaExplorers.set(el, state)", full))
@@ -174,7 +179,9 @@ def test_a_copied_link_reopens_the_same_view(reader):
     address = section.locator(".manchuria-explorer-address")
     address.wait_for(state="visible")
     link = address.input_value()
-    assert parse_qs(urlparse(link).query) == {"who-held.day": [(explorers.FIRST_DAY + dt.timedelta(days=200)).strftime("%Y-%m-%d")]}
+    assert parse_qs(urlparse(link).query) == {
+        "who-held.day": [(explorers.FIRST_DAY + dt.timedelta(days=200)).strftime("%Y-%m-%d")]
+    }
     assert urlparse(link).fragment == "who-held-manchuria"
     assert "Link copied" in status(page, "who-held-manchuria")
     page = open_page("?" + urlparse(link).query)

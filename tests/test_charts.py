@@ -9,8 +9,8 @@ import json
 import altair as alt
 import jsonschema
 import pytest
-
 import readerwords
+
 from manchuria import book, charts, data, sources
 
 # Each public chart function, drawn from the book's own data as the chapter draws it.
@@ -155,15 +155,25 @@ def test_specs_are_strict_json():
     """NaN in a spec breaks the kernel's JSON messages (and JupyterLab's renderer)."""
     import json
 
-    for name, make in CHARTS.items():
+    for make in CHARTS.values():
         json.dumps(make().to_dict(), allow_nan=False)
 
 
 # --- Reader words -------------------------------------------------------------------------
 
 # Every row id of every data file a chart reads: none may show (a superset of each chart's own).
-LOADERS = (data.load_events, data.load_places, data.load_arms, data.load_forces, data.load_removals, data.load_people,
-           data.load_withdrawal, data.load_control, data.load_claims, data.load_concessions)
+LOADERS = (
+    data.load_events,
+    data.load_places,
+    data.load_arms,
+    data.load_forces,
+    data.load_removals,
+    data.load_people,
+    data.load_withdrawal,
+    data.load_control,
+    data.load_claims,
+    data.load_concessions,
+)
 
 
 def _package_fields() -> list[tuple[str, dict]]:
@@ -231,15 +241,30 @@ def test_each_label_vocabulary_names_every_key_its_column_allows(labels, resourc
 def test_readerwords_finds_keys_ids_and_snake_case():
     """The checker itself: each kind of leak is caught, reader words pass."""
     found = readerwords.not_reader_words(
-        [("a", "Machine guns, 6×"), ("b", "machine_guns"), ("c", "see frus1945v07d764"),
-         ("d", "Rifles — soviet-v1-rifles"), ("e", "soviet-v1-rifles-extra"), ("f", "Mukden;Fengtian"),
-         ("g", "Mukden, Fengtian; Shenyang"), ("h", "confirmed"), ("i", "Confirmed by two sources")],
-        keys=["frus1945v07d764"], ids=["soviet-v1-rifles"], enum_keys=["confirmed"],
+        [
+            ("a", "Machine guns, 6×"),
+            ("b", "machine_guns"),
+            ("c", "see frus1945v07d764"),
+            ("d", "Rifles — soviet-v1-rifles"),
+            ("e", "soviet-v1-rifles-extra"),
+            ("f", "Mukden;Fengtian"),
+            ("g", "Mukden, Fengtian; Shenyang"),
+            ("h", "confirmed"),
+            ("i", "Confirmed by two sources"),
+        ],
+        keys=["frus1945v07d764"],
+        ids=["soviet-v1-rifles"],
+        enum_keys=["confirmed"],
     )
     assert [where for where, _, _ in found] == ["b", "c", "d", "f", "h"]
-    spec = {"encoding": {"y": {"field": "category", "type": "nominal"}, "x": {"field": "n", "type": "quantitative"},
-                         "tooltip": [{"field": "n", "type": "quantitative", "title": "Number"}]},
-            "facet": {"row": {"field": "measure", "type": "nominal"}}}
+    spec = {
+        "encoding": {
+            "y": {"field": "category", "type": "nominal"},
+            "x": {"field": "n", "type": "quantitative"},
+            "tooltip": [{"field": "n", "type": "quantitative", "title": "Number"}],
+        },
+        "facet": {"row": {"field": "measure", "type": "nominal"}},
+    }
     assert readerwords.shown_fields(spec) == {"category", "n", "measure"}
 
 
@@ -249,7 +274,9 @@ def test_forces_chart_rejects_an_unknown_measure():
 
 
 def test_every_people_measure_the_data_allow_has_a_reader_label():
-    allowed = next(field for name, field in _package_fields() if name == "people" and field["name"] == "measure")["constraints"]["enum"]
+    allowed = next(field for name, field in _package_fields() if name == "people" and field["name"] == "measure")[
+        "constraints"
+    ]["enum"]
     assert sorted(set(allowed) - set(charts.PEOPLE_MEASURES)) == []
 
 

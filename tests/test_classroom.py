@@ -23,7 +23,9 @@ CONFIG = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 def test_citation_cff_validates_against_the_cff_schema():
     citation = yaml.safe_load((REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    schema = json.loads((REPO_ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json").read_text(encoding="utf-8"))
+    schema = json.loads(
+        (REPO_ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json").read_text(encoding="utf-8")
+    )
     errors = [error.message for error in jsonschema.Draft7Validator(schema).iter_errors(citation)]
     assert errors == []
     assert citation["repository-code"] == CONFIG["repository"]["url"], "the repository URL is set in one place"
@@ -55,7 +57,9 @@ def test_launch_button_opens_the_notebook_twin(site, notebook):
 def test_binder_set_up_writes_and_runs_every_notebook(tmp_path):
     """As Binder would, short of Docker: a clean copy, postBuild, then every notebook executes."""
     copy = tmp_path / "repo"
-    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for name in tracked:
         target = copy / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -66,8 +70,15 @@ def test_binder_set_up_writes_and_runs_every_notebook(tmp_path):
     assert [twin.stem for twin in twins] == sorted(notebook.stem for notebook in toc_notebooks())
     for twin in twins:
         notebook = nbformat.read(twin, as_version=4)
-        NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(twin.parent)}}).execute()
-        errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+        NotebookClient(
+            notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(twin.parent)}}
+        ).execute()
+        errors = [
+            output
+            for cell in notebook.cells
+            for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"
+        ]
         assert errors == [], twin.name
 
 
@@ -134,7 +145,9 @@ def test_make_pdf_prints_the_whole_chapter(browser):
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     titles = []
     for section in chapter_files():
-        heading = next(line[2:].strip() for line in section.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+        heading = next(
+            line[2:].strip() for line in section.read_text(encoding="utf-8").splitlines() if line.startswith("# ")
+        )
         titles.append(heading)
     missing = [title for title in titles if " ".join(title.split()) not in text]
     assert len(titles) == 10 and missing == []

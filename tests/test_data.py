@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import shutil
 from pathlib import Path
 
@@ -101,13 +100,19 @@ def test_period_out_of_the_chapter(broken):
 def test_duplicate_primary_key(broken):
     edit, load = broken
     edit("gs-machine-guns,", "gs-rifles,")
-    assert "arms.csv, row 3, column 'id': found 'gs-rifles', expected a value not already used (row 2 has it)" in _message(load)
+    assert (
+        "arms.csv, row 3, column 'id': found 'gs-rifles', expected a value not already used (row 2 has it)"
+        in _message(load)
+    )
 
 
 def test_unknown_source_key(broken):
     edit, load = broken
     edit("1945-1946,globalsecurity_northeast,", "1945-1946,nosuchsource,")
-    assert "arms.csv, row 2, column 'source_keys': found 'nosuchsource', expected a key defined in references.bib" in _message(load)
+    assert (
+        "arms.csv, row 2, column 'source_keys': found 'nosuchsource', expected a key defined in references.bib"
+        in _message(load)
+    )
 
 
 def test_wrong_hash_names_the_file_and_the_fix(broken):
@@ -204,7 +209,10 @@ def test_unknown_place_in_events_names_the_foreign_key(package_copy):
     lines = (data.DATA_DIR / "events.csv").read_text(encoding="utf-8").splitlines()
     number, row = next((n, line) for n, line in enumerate(lines[1:], start=2) if ",moscow," in line)
     edit("events.csv", row, row.replace(",moscow,", ",atlantis,", 1))
-    assert f"events.csv, row {number}, column 'place': found 'atlantis', expected an existing id in places.csv" in _message(lambda: load("events"))
+    assert (
+        f"events.csv, row {number}, column 'place': found 'atlantis', expected an existing id in places.csv"
+        in _message(lambda: load("events"))
+    )
 
 
 def test_claim_from_a_document_the_book_was_not_commissioned_from(package_copy):
@@ -212,7 +220,10 @@ def test_claim_from_a_document_the_book_was_not_commissioned_from(package_copy):
     row = _first_data_row("claims")
     source = row.split(",")[2]
     edit("claims.csv", row, row.replace(f",{source},", ",wikipedia_treaty1945,", 1))
-    assert "claims.csv, row 2, column 'source_key': found 'wikipedia_treaty1945', expected one of globalsecurity_northeast, wikipedia_occupation" in _message(lambda: load("claims"))
+    assert (
+        "claims.csv, row 2, column 'source_key': found 'wikipedia_treaty1945', expected one of globalsecurity_northeast, wikipedia_occupation"
+        in _message(lambda: load("claims"))
+    )
 
 
 # --- What the evidence must cover -------------------------------------------------------
@@ -306,7 +317,9 @@ def test_a_spell_ends_as_precisely_as_the_next_one_begins():
             & control["start_date"].between(row.end_date, row.end_date + pd.Timedelta(days=1))
         ]
         for spell in following.itertuples():
-            assert row.end_precision == spell.date_precision, f"{row.id} ends ({row.end_precision}) as {spell.id} begins ({spell.date_precision})"
+            assert row.end_precision == spell.date_precision, (
+                f"{row.id} ends ({row.end_precision}) as {spell.id} begins ({spell.date_precision})"
+            )
             checked += 1
     assert checked >= 15
 

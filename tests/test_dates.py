@@ -38,7 +38,12 @@ def test_the_vocabulary_runs_from_most_to_least_precise():
 
 def test_when_puts_the_preposition_the_precision_takes():
     day = pd.Timestamp("1955-05-26")
-    assert [when(day, precision) for precision in PRECISIONS] == ["on 26 May 1955", "in May 1955", "in 1955", "c. May 1955"]
+    assert [when(day, precision) for precision in PRECISIONS] == [
+        "on 26 May 1955",
+        "in May 1955",
+        "in 1955",
+        "c. May 1955",
+    ]
 
 
 def test_a_column_of_dates_with_a_column_or_a_single_precision():
@@ -49,7 +54,10 @@ def test_a_column_of_dates_with_a_column_or_a_single_precision():
 
 
 def test_an_unknown_precision_names_the_value_and_the_vocabulary():
-    with pytest.raises(ValueError, match=r"unknown date precision 'week' for the date 1945-08-09; expected one of day, month, year, approximate"):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown date precision 'week' for the date 1945-08-09; expected one of day, month, year, approximate",
+    ):
         format_date(pd.Timestamp("1945-08-09"), "week")
 
 
@@ -97,9 +105,30 @@ def test_precision_columns_use_the_one_vocabulary():
 # --- Every chart, with every precision ----------------------------------------------------
 
 MONTHS = {
-    "Jan": 1, "January": 1, "Feb": 2, "February": 2, "Mar": 3, "March": 3, "Apr": 4, "April": 4, "May": 5,
-    "Jun": 6, "June": 6, "Jul": 7, "July": 7, "Aug": 8, "August": 8, "Sep": 9, "Sept": 9, "September": 9,
-    "Oct": 10, "October": 10, "Nov": 11, "November": 11, "Dec": 12, "December": 12,
+    "Jan": 1,
+    "January": 1,
+    "Feb": 2,
+    "February": 2,
+    "Mar": 3,
+    "March": 3,
+    "Apr": 4,
+    "April": 4,
+    "May": 5,
+    "Jun": 6,
+    "June": 6,
+    "Jul": 7,
+    "July": 7,
+    "Aug": 8,
+    "August": 8,
+    "Sep": 9,
+    "Sept": 9,
+    "September": 9,
+    "Oct": 10,
+    "October": 10,
+    "Nov": 11,
+    "November": 11,
+    "Dec": 12,
+    "December": 12,
 }
 DAY_MENTION = re.compile(
     r"(?<![\w.\-–])(\d{1,2}) (" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?: (\d{4}))?(?![\w])"
@@ -108,7 +137,18 @@ ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # A date as the spec carries a position: the stored day, not a claim (the data table leaves it out).
 POSITION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?")
 # The loaders the chart registry calls; the fixtures below serve altered copies through them.
-CHART_INPUTS = ("events", "control", "concessions", "removals", "withdrawal", "places", "arms", "forces", "claims", "people")
+CHART_INPUTS = (
+    "events",
+    "control",
+    "concessions",
+    "removals",
+    "withdrawal",
+    "places",
+    "arms",
+    "forces",
+    "claims",
+    "people",
+)
 LOADERS = {name: getattr(data, f"load_{name}") for name in CHART_INPUTS}
 
 
@@ -154,10 +194,16 @@ def printed_text(spec: dict, verbatim: set[str]) -> list[str]:
     for cell in sorted((cell for cell in verbatim if len(cell) > 12), key=len, reverse=True):
         description = description.replace(cell, "\x1f")
     texts = [description]
-    texts += list(_titles({key: value for key, value in spec.items() if key not in ("datasets", "description", "usermeta")}))
+    texts += list(
+        _titles({key: value for key, value in spec.items() if key not in ("datasets", "description", "usermeta")})
+    )
     for rows in spec.get("datasets", {}).values():
         for row in rows:
-            texts += [value for value in row.values() if isinstance(value, str) and value not in verbatim and not POSITION.fullmatch(value)]
+            texts += [
+                value
+                for value in row.values()
+                if isinstance(value, str) and value not in verbatim and not POSITION.fullmatch(value)
+            ]
     return texts
 
 
@@ -244,12 +290,16 @@ def test_the_day_check_can_fail():
     """With every row at day precision, the same check finds the days the charts print."""
     frames = _frames_at(None)
     spec = charts.events_timeline_chart(frames["events"], start="1945-02-01", end="1945-08-20")
-    at_month = charts.events_timeline_chart(_with_precision(frames["events"], "events", "month"), start="1945-02-01", end="1945-08-20")
+    at_month = charts.events_timeline_chart(
+        _with_precision(frames["events"], "events", "month"), start="1945-02-01", end="1945-08-20"
+    )
     mentions = set().union(*(day_mentions(text) for text in printed_text(spec.to_dict(), _input_strings(frames))))
     assert (1945, 8, 8) in mentions  # "8 Aug 1945, USSR declares war on Japan"
     assert not _named((1945, 8, 8), _parameter_days())
     assert "Aug 1945, USSR declares war on Japan" in at_month.to_dict()["description"]
-    assert (1945, 8, 8) not in set().union(*(day_mentions(text) for text in printed_text(at_month.to_dict(), _input_strings(frames))))
+    assert (1945, 8, 8) not in set().union(
+        *(day_mentions(text) for text in printed_text(at_month.to_dict(), _input_strings(frames)))
+    )
 
 
 def _encodings(node):
@@ -277,9 +327,13 @@ def test_dates_as_positions_are_labelled_and_never_printed_as_days(chart, every_
         if encoding.get("type") != "temporal":
             continue
         if channel in ("tooltip", "text"):
-            assert not re.search(r"%[de]", encoding.get("format", "%d")), f"{chart}: {channel} prints {encoding['field']} as a day"
+            assert not re.search(r"%[de]", encoding.get("format", "%d")), (
+                f"{chart}: {channel} prints {encoding['field']} as a day"
+            )
             continue
-        values = {row[encoding["field"]] for rows in spec["datasets"].values() for row in rows if encoding["field"] in row}
+        values = {
+            row[encoding["field"]] for rows in spec["datasets"].values() for row in rows if encoding["field"] in row
+        }
         if all(pd.Timestamp(value) in allowed for value in values):
             continue  # dates exact to the day (a treaty's, a term's end)
         assert encoding["field"] in labels, f"{chart}: {encoding['field']} is a less precise date with no label named"
@@ -292,7 +346,9 @@ def test_dates_as_positions_are_labelled_and_never_printed_as_days(chart, every_
 
 def test_a_chart_missing_a_precision_column_says_which():
     removals = data.load_removals().drop(columns="date_precision")
-    with pytest.raises(ValueError, match="the data have no column 'date_precision' saying how precisely 'date' is known"):
+    with pytest.raises(
+        ValueError, match="the data have no column 'date_precision' saying how precisely 'date' is known"
+    ):
         charts.removals_chart(removals)
     control = data.load_control().drop(columns="end_precision")
     with pytest.raises(ValueError, match="no column 'end_precision' saying how precisely 'end_date' is known"):
@@ -330,7 +386,9 @@ def test_no_chart_of_the_book_prints_a_less_precise_date_as_a_day():
     frames = _frames_at(None)
     verbatim, allowed = _checks_at(None)
     specs = {name: make().to_dict() for name, make in CHARTS.items()}
-    printed = {name: {text: day_mentions(text) for text in printed_text(spec, verbatim)} for name, spec in specs.items()}
+    printed = {
+        name: {text: day_mentions(text) for text in printed_text(spec, verbatim)} for name, spec in specs.items()
+    }
     printed_days = {name: set().union(*texts.values()) for name, texts in printed.items()}
     rows = list(_less_precise_rows())
     assert {resource for resource, *_ in rows} >= {"events", "control", "removals", "withdrawal"}
@@ -344,9 +402,15 @@ def test_no_chart_of_the_book_prints_a_less_precise_date_as_a_day():
             texts = printed[name]
             if shared:
                 own = _row_strings(resource, row, frames)
-                records = [r for rows_ in spec.get("datasets", {}).values() for r in rows_ if own & set(map(str, r.values()))]
+                records = [
+                    r for rows_ in spec.get("datasets", {}).values() for r in rows_ if own & set(map(str, r.values()))
+                ]
                 texts = {t: day_mentions(t) for r in records for t in printed_text({"datasets": {"_": [r]}}, verbatim)}
-                texts |= {part: day_mentions(part) for part in spec.get("description", "").split("; ") if any(s in part for s in own)}
+                texts |= {
+                    part: day_mentions(part)
+                    for part in spec.get("description", "").split("; ")
+                    if any(s in part for s in own)
+                }
             for text, found in texts.items():
                 assert not (found & mentions), (
                     f"{name} prints {resource}.csv row {row['id']!r} ({date} {stamp:%Y-%m-%d}, {precision}) as a day: {text!r}"
@@ -360,4 +424,6 @@ def test_glued_dates_are_text_at_their_precision():
     assert story.cell_value("withdrawal", "end-april-1946", "deadline") == "Apr 1946"
     assert story.cell_value("withdrawal", "end-april-1946", "said_on") == "22 Mar 1946"
     assert story.cell_value("arms", "gs-rifles", "value") == 2.0
-    assert story.glue_values("removals", "date", "anshan-boilers-partial-pauley") == {"anshan_boilers_partial_pauley": "Jun 1946"}
+    assert story.glue_values("removals", "date", "anshan-boilers-partial-pauley") == {
+        "anshan_boilers_partial_pauley": "Jun 1946"
+    }

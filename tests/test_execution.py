@@ -95,9 +95,7 @@ def normalized(text: str, srcdir: Path) -> str:
     return re.sub(r"ipykernel_\d+", "ipykernel_N", text.replace(str(srcdir), "SRCDIR"))
 
 
-def test_a_failing_notebook_is_left_uncached_and_reported_as_without_pre_execution(
-    make_app, rootdir, tmp_path
-):
+def test_a_failing_notebook_is_left_uncached_and_reported_as_without_pre_execution(make_app, rootdir, tmp_path):
     srcdir = project(rootdir, tmp_path)
     (srcdir / "broken.md").write_text(BROKEN, encoding="utf-8")
     index = srcdir / "index.md"

@@ -124,7 +124,9 @@ def test_on_a_handover_day_only_the_new_holder_is_shown():
 
 
 def test_who_held_rejects_a_day_outside_the_data():
-    with pytest.raises(ExplorerInputError, match="1 Jan 1950 is outside the period the data cover: expected a day from 9 Aug 1945"):
+    with pytest.raises(
+        ExplorerInputError, match="1 Jan 1950 is outside the period the data cover: expected a day from 9 Aug 1945"
+    ):
         explorers.holders_on_day(data.load_control(), data.load_places(), "1950-01-01")
     with pytest.raises(ExplorerInputError, match="'spring' is not a date"):
         explorers.day_offset("spring")
@@ -242,8 +244,13 @@ def python_ids(section: str, state: dict) -> set[str]:
         return set()
 
 
-SECTIONS = {"timeline": "timeline", "who-held-manchuria": "who_held", "arms": "arms_and_forces",
-            "names": "names", "sources-compared": "sources_compared"}
+SECTIONS = {
+    "timeline": "timeline",
+    "who-held-manchuria": "who_held",
+    "arms": "arms_and_forces",
+    "names": "names",
+    "sources-compared": "sources_compared",
+}
 
 
 @pytest.mark.parametrize("section", list(GRID))
@@ -382,8 +389,9 @@ def test_executing_the_explorers_page_sends_the_kernel_no_widget_messages(monkey
     sent = []
     monkeypatch.setattr(OutputWidget, "send", lambda self, *args, **kwargs: sent.append(self.comm_id))
     page = next(path for path in book.toc_notebooks() if path.stem == "explorers")
-    NotebookClient(jupytext.read(page), timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(page.parent)}}).execute()
+    NotebookClient(
+        jupytext.read(page), timeout=120, kernel_name="python3", resources={"metadata": {"path": str(page.parent)}}
+    ).execute()
     assert sent == []
 
 

@@ -27,8 +27,11 @@ def _rules(nodes):
 
 
 def _declarations(rule):
-    return [d for d in tinycss2.parse_declaration_list(rule.content, skip_whitespace=True, skip_comments=True)
-            if d.type == "declaration"]
+    return [
+        d
+        for d in tinycss2.parse_declaration_list(rule.content, skip_whitespace=True, skip_comments=True)
+        if d.type == "declaration"
+    ]
 
 
 def _strings(declaration) -> list[str]:
@@ -107,8 +110,10 @@ def test_the_stylesheet_loses_only_other_icons_classes(written, theme_css):
     pruned = (written / icons.STYLESHEET).read_text(encoding="utf-8")
 
     def rules(css):
-        return [(_is_icon_rule(rule), tinycss2.serialize(rule.prelude), tinycss2.serialize(rule.content))
-                for rule in _rules(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True))]
+        return [
+            (_is_icon_rule(rule), tinycss2.serialize(rule.prelude), tinycss2.serialize(rule.content))
+            for rule in _rules(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True))
+        ]
 
     table = icon_table(pruned)
     assert set(table) >= set(icons.ICONS) and len(table) < 100, "the book's icons and their aliases"
@@ -159,11 +164,15 @@ def test_every_icon_of_the_built_site_is_in_its_fonts(site, theme_css):
             continue
         html = page.read_text(encoding="utf-8")
         classes |= {token for value in CLASS_ATTRIBUTE.findall(html) for token in FA_TOKEN.findall(value)}
-        classes |= set(FA_TOKEN.findall(" ".join(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S))))
+        classes |= set(
+            FA_TOKEN.findall(" ".join(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)))
+        )
         for tag in re.findall(r"<link\b[^>]*>", html):
             if 'rel="stylesheet"' in tag and (file := _local(page, site, re.search(r'href="([^"]+)"', tag)[1])):
                 stylesheets.update(_stylesheets(file, site))
-        scripts |= {file for url in re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', html) if (file := _local(page, site, url))}
+        scripts |= {
+            file for url in re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', html) if (file := _local(page, site, url))
+        }
     for script in scripts:
         classes |= set(FA_TOKEN.findall(script.read_text(encoding="utf-8", errors="replace")))
     used = {name for name in classes if name in theme_table}

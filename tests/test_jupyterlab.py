@@ -31,9 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from test_browser import block_other_hosts
 
 from manchuria.book import REPO_ROOT, toc_notebooks, write_notebook_twins
-from test_browser import block_other_hosts
 
 pytestmark = [pytest.mark.browser, pytest.mark.jupyterlab]
 
@@ -98,10 +98,18 @@ def jupyterlab():
     }
     port = _free_port()
     command = [
-        str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", "--allow-root",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={REPO_ROOT}",
-        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+        str(Path(sys.executable).with_name("jupyter")),
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={REPO_ROOT}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
     ]
@@ -205,7 +213,9 @@ class Lab:
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("Performance.enable")
         self.page.goto(f"{self.url}/lab?reset")
-        self.wait("() => window.jupyterapp && window.jupyterapp.started", timeout_ms=60_000, doing="starting JupyterLab")
+        self.wait(
+            "() => window.jupyterapp && window.jupyterapp.started", timeout_ms=60_000, doing="starting JupyterLab"
+        )
         self.call("() => window.jupyterapp.restored.then(() => true)")
 
     def close(self) -> None:
@@ -396,7 +406,9 @@ def test_notebook_runs_in_jupyterlab_with_every_chart_drawn(lab, notebook_run):
     lab.page.wait_for_timeout(SETTLE_SECONDS * 1000)
     settled_heap = lab.heap_mb()
     lab.screenshot(name, show=VEGA_OUTPUT)
-    print(f"{name}: ran in {seconds:.1f} s; JS heap {first_heap:.0f} MB, {settled_heap:.0f} MB {SETTLE_SECONDS} s later")
+    print(
+        f"{name}: ran in {seconds:.1f} s; JS heap {first_heap:.0f} MB, {settled_heap:.0f} MB {SETTLE_SECONDS} s later"
+    )
 
     assert state["unrun"] == 0 and state["errorOutputs"] == [], (
         f"{name}: {state['unrun']} code cells did not run; error output: {state['errorOutputs']}"
@@ -544,7 +556,9 @@ def test_every_explorer_control_changes_what_the_explorer_shows(lab, notebook_ru
                 unchanged.append(action)
             tried.append(action)
         if index == 0:
-            lab.screenshot(f"{EXPLORERS_NOTEBOOK}-after-controls", show=f'[data-explorer-index="{index}"] {VEGA_OUTPUT}')
+            lab.screenshot(
+                f"{EXPLORERS_NOTEBOOK}-after-controls", show=f'[data-explorer-index="{index}"] {VEGA_OUTPUT}'
+            )
     kinds = " ".join(tried)
     for kind in ("dropdown", "slider", "text box"):
         assert kind in kinds, f"no explorer offers a {kind}: {tried}"

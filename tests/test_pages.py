@@ -10,7 +10,14 @@ import yaml
 from manchuria.book import chapter_files, toc_files
 
 SECTIONS = chapter_files()
-SKELETON = ["## Overview", "## Prerequisites", "**Time to read:**", "## Questions to consider", "## Summary", "## What's next"]
+SKELETON = [
+    "## Overview",
+    "## Prerequisites",
+    "**Time to read:**",
+    "## Questions to consider",
+    "## Summary",
+    "## What's next",
+]
 CODE_CELL = re.compile(r"```\{code-cell\}[^\n]*\n(?P<body>.*?)```", re.DOTALL)
 FRONT = re.compile(r"^---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
 
@@ -56,7 +63,12 @@ def test_section_follows_the_page_skeleton(path):
     text = _text(path)
     missing = [heading for heading in SKELETON if heading not in text]
     assert missing == []
-    assert text.index("## Overview") < text.index("## Prerequisites") < text.index("## Summary") < text.index("## What's next")
+    assert (
+        text.index("## Overview")
+        < text.index("## Prerequisites")
+        < text.index("## Summary")
+        < text.index("## What's next")
+    )
 
 
 @pytest.mark.parametrize("path", SECTIONS, ids=lambda p: p.stem)
@@ -86,7 +98,9 @@ def test_every_paragraph_of_fact_carries_a_citation(path):
     assert uncited == []
 
 
-@pytest.mark.parametrize("path", [p for p in toc_files() if "```{code-cell}" in p.read_text(encoding="utf-8")], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [p for p in toc_files() if "```{code-cell}" in p.read_text(encoding="utf-8")], ids=lambda p: p.stem
+)
 def test_notebook_code_stays_out_of_the_way(path):
     for cell in CODE_CELL.finditer(_text(path)):
         code = FRONT.sub("", cell.group("body"))
@@ -163,8 +177,10 @@ def _unglued_counts(markdown: str) -> list[tuple[str, str]]:
 
 
 def test_the_unglued_count_finder_sees_counts_and_passes_over_years_glue_and_quotations():
-    page = ('In 1946 some 12,000 people and 148 generals left; {glue:text}`x:,.0f` more; doc. 613 says "1,300,000".\n'
-            "```{code-cell} ipython3\nx = 5000\n```\n")
+    page = (
+        'In 1946 some 12,000 people and 148 generals left; {glue:text}`x:,.0f` more; doc. 613 says "1,300,000".\n'
+        "```{code-cell} ipython3\nx = 5000\n```\n"
+    )
     assert [count for count, _ in _unglued_counts(page)] == ["12,000", "148"]
 
 

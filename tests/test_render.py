@@ -14,8 +14,12 @@ from manchuria import render
 from manchuria.sphinx import chartdom, specs
 from manchuria.sphinx import charts as plugin
 
-SPEC = {"$schema": "https://vega.github.io/schema/vega-lite/v5.20.1.json", "title": "T",
-        "description": "A chart about </script><b>bold</b> things", "mark": "bar"}
+SPEC = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.20.1.json",
+    "title": "T",
+    "description": "A chart about </script><b>bold</b> things",
+    "mark": "bar",
+}
 
 
 @pytest.fixture
@@ -75,7 +79,9 @@ def test_the_plugin_is_a_myst_nb_mime_render_plugin_registered_by_entry_point():
 
     from myst_nb.core.render import MimeRenderPlugin
 
-    assert MimeRenderPlugin in plugin.VegaLiteSVG.__mro__, "subclasses the protocol, as myst-nb's own example plugin does"
+    assert MimeRenderPlugin in plugin.VegaLiteSVG.__mro__, (
+        "subclasses the protocol, as myst-nb's own example plugin does"
+    )
     (point,) = [point for point in entry_points(group="myst_nb.mime_renderers") if point.name == "manchuria_vegalite"]
     assert point.load() is plugin.VegaLiteSVG
 
@@ -87,7 +93,9 @@ def test_the_plugin_module_loads_neither_altair_nor_vl_convert():
 
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, manchuria.sphinx.charts; print(' '.join(sorted(sys.modules)))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert not {"altair", "vl_convert", "pandas"} & set(loaded)
 
@@ -103,8 +111,12 @@ def test_chart_html_has_no_role_that_would_wrap_the_chart_menu(cache):
 
 BARS = {
     "$schema": "https://vega.github.io/schema/vega-lite/v5.20.1.json",
-    "title": "Bars", "description": "Two bars, A and B.", "width": "container", "height": 80,
-    "mark": {"type": "bar", "clip": True}, "data": {"name": "rows"},
+    "title": "Bars",
+    "description": "Two bars, A and B.",
+    "width": "container",
+    "height": 80,
+    "mark": {"type": "bar", "clip": True},
+    "data": {"name": "rows"},
     "encoding": {"x": {"field": "n", "type": "quantitative"}, "y": {"field": "doc", "type": "nominal"}},
     "datasets": {"rows": [{"doc": "A", "n": 1}, {"doc": "B", "n": 3}]},
 }
@@ -183,8 +195,15 @@ def test_a_spec_without_a_vega_lite_version_is_a_clear_error():
 
 def test_the_page_script_uses_the_class_names_of_chartdom():
     script = (Path(plugin.__file__).parents[1] / "static" / chartdom.CHARTS_JS).read_text()
-    for name in (chartdom.FIGURE, chartdom.SPEC, chartdom.TARGET, chartdom.STATIC, chartdom.EXPLORER_WAITING,
-                 chartdom.LIVE, chartdom.VEGA_BUNDLE):
+    for name in (
+        chartdom.FIGURE,
+        chartdom.SPEC,
+        chartdom.TARGET,
+        chartdom.STATIC,
+        chartdom.EXPLORER_WAITING,
+        chartdom.LIVE,
+        chartdom.VEGA_BUNDLE,
+    ):
         assert name in script, name
     for state in (chartdom.PENDING_STATE, chartdom.LIVE_STATE, chartdom.ERROR_STATE):
         assert f'"{state}"' in script, state
@@ -193,17 +212,28 @@ def test_the_page_script_uses_the_class_names_of_chartdom():
 TABLE_SPEC = {
     "title": {"text": "Deadlines"},
     "layer": [
-        {"mark": "point", "encoding": {
-            "x": {"field": "deadline", "type": "temporal", "title": "Deadline"},
-            "tooltip": [{"field": "said_by", "type": "nominal", "title": "Said by"},
-                        {"field": "deadline", "type": "temporal"}]}},
+        {
+            "mark": "point",
+            "encoding": {
+                "x": {"field": "deadline", "type": "temporal", "title": "Deadline"},
+                "tooltip": [
+                    {"field": "said_by", "type": "nominal", "title": "Said by"},
+                    {"field": "deadline", "type": "temporal"},
+                ],
+            },
+        },
         {"mark": "rule", "data": {"name": "helper"}, "encoding": {"x": {"field": "x", "type": "quantitative"}}},
     ],
     "datasets": {
-        "rows": [{"deadline": "1945-11-30T00:00:00", "said_by": "Soviet <press>", "internal": 1,
-                  "source_keys": "frus1945v07d764"},
-                 {"deadline": "1946-01-03T00:00:00", "said_by": "Malinovsky", "internal": 2,
-                  "source_keys": "key_b;key_c"}],
+        "rows": [
+            {
+                "deadline": "1945-11-30T00:00:00",
+                "said_by": "Soviet <press>",
+                "internal": 1,
+                "source_keys": "frus1945v07d764",
+            },
+            {"deadline": "1946-01-03T00:00:00", "said_by": "Malinovsky", "internal": 2, "source_keys": "key_b;key_c"},
+        ],
         "helper": [{"x": 0}],
     },
 }
@@ -214,8 +244,10 @@ def test_data_table_shows_the_encoded_fields_with_their_titles_and_sources():
     assert table.startswith('<details class="manchuria-chart-data"><summary>Data behind this chart')
     assert "Deadlines" in table
     headers = table.split("<thead>")[1].split("</thead>")[0]
-    assert headers == ('<tr><th scope="col">Deadline</th><th scope="col">Said by</th>'
-                       '<th scope="col">Sources (bibliography keys)</th></tr>')
+    assert headers == (
+        '<tr><th scope="col">Deadline</th><th scope="col">Said by</th>'
+        '<th scope="col">Sources (bibliography keys)</th></tr>'
+    )
     assert table.count("<table>") == 1, "a helper dataset with no text gets no table"
     assert "<td>1945-11-30</td><td>Soviet &lt;press&gt;</td><td>frus1945v07d764</td>" in table
     assert "<td>key_b; key_c</td>" in table
@@ -240,9 +272,13 @@ def test_data_table_shows_date_labels_not_the_stored_day():
 
 CONTAINER_SPEC = {
     "$schema": "https://vega.github.io/schema/vega-lite/v5.20.1.json",
-    "title": "Claims", "description": "Bars.", "width": "container", "height": 120,
+    "title": "Claims",
+    "description": "Bars.",
+    "width": "container",
+    "height": 120,
     "usermeta": {"embedOptions": {"renderer": "svg"}},
-    "mark": "bar", "data": {"name": "rows"},
+    "mark": "bar",
+    "data": {"name": "rows"},
     "encoding": {"x": {"field": "n", "type": "quantitative"}, "y": {"field": "doc", "type": "nominal"}},
     # Data are never rewritten, even a column that happens to be called "width".
     "datasets": {"rows": [{"doc": "A", "n": 1, "width": "container"}]},
@@ -252,7 +288,9 @@ CONTAINER_SPEC = {
 def test_notebook_spec_gives_container_charts_a_fixed_width_that_fits_the_whole_chart():
     spec = specs.notebook_spec(CONTAINER_SPEC)
     assert spec["width"] == specs.NOTEBOOK_WIDTH and spec["height"] == 120
-    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, "labels and legend inside the width, as in the book"
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, (
+        "labels and legend inside the width, as in the book"
+    )
     assert spec["usermeta"]["embedOptions"] == {"renderer": "svg"}, "other usermeta is kept"
     assert spec["usermeta"][specs.USERMETA_KEY] == {"paths": [["width"]], "added_autosize": True}
     assert spec["datasets"] is CONTAINER_SPEC["datasets"], "data are shared, not copied or rewritten"
@@ -264,7 +302,9 @@ def test_the_book_gets_back_exactly_the_container_spec(tmp_path):
     assert specs.book_spec(specs.notebook_spec(CONTAINER_SPEC)) == CONTAINER_SPEC
     data = SimpleNamespace(mime_type=chartdom.VEGALITE_MIME, content=json.dumps(specs.notebook_spec(CONTAINER_SPEC)))
     (node,) = plugin.VegaLiteSVG.handle_mime(FakeRenderer(tmp_path), data, False)
-    assert node.astext() == plugin.chart_html(CONTAINER_SPEC, tmp_path / "manchuria-svg"), "book charts still fill the text column"
+    assert node.astext() == plugin.chart_html(CONTAINER_SPEC, tmp_path / "manchuria-svg"), (
+        "book charts still fill the text column"
+    )
 
 
 def test_the_mimebundle_the_notebooks_emit_has_no_container_size():
@@ -274,8 +314,10 @@ def test_the_mimebundle_the_notebooks_emit_has_no_container_size():
 
 
 def test_nested_container_sizes_are_fixed_and_restored_without_touching_autosize():
-    spec = {"vconcat": [{"mark": "bar", "width": "container", "height": "container"}, {"mark": "point", "width": 200}],
-            "autosize": "pad"}
+    spec = {
+        "vconcat": [{"mark": "bar", "width": "container", "height": "container"}, {"mark": "point", "width": 200}],
+        "autosize": "pad",
+    }
     fixed = specs.notebook_spec(spec)
     assert fixed["vconcat"][0]["width"] == specs.NOTEBOOK_WIDTH
     assert fixed["vconcat"][0]["height"] == specs.NOTEBOOK_HEIGHT
@@ -298,8 +340,11 @@ def test_every_container_chart_of_the_package_reaches_notebooks_with_a_valid_fix
 
     from manchuria import charts, data
 
-    made = [charts.claims_verdict_chart(data.load_claims()), charts.removals_chart(data.load_removals()),
-            charts.events_strip_chart(data.load_events())]
+    made = [
+        charts.claims_verdict_chart(data.load_claims()),
+        charts.removals_chart(data.load_removals()),
+        charts.events_strip_chart(data.load_events()),
+    ]
     schema = alt.vegalite.v5.schema.core.load_schema()
     for chart in made:
         original = chart.to_dict()
@@ -314,9 +359,16 @@ def test_every_container_chart_of_the_package_reaches_notebooks_with_a_valid_fix
 
 def test_expressions_that_read_the_page_box_read_the_width_drawn_at():
     """vl-convert has no container: a label limit written as a share of containerSize() must still hold."""
-    spec = {**BARS, "encoding": {**BARS["encoding"], "y": {
-        "field": "doc", "type": "nominal", "axis": {"labelLimit": {"expr": "containerSize()[0] * 0.45"}}}}}
+    spec = {
+        **BARS,
+        "encoding": {
+            **BARS["encoding"],
+            "y": {"field": "doc", "type": "nominal", "axis": {"labelLimit": {"expr": "containerSize()[0] * 0.45"}}},
+        },
+    }
     narrow = specs.at_width(spec, specs.NARROW_WIDTH)
-    assert narrow["encoding"]["y"]["axis"]["labelLimit"] == {"expr": f"[{specs.NARROW_WIDTH}, {specs.NOTEBOOK_HEIGHT}][0] * 0.45"}
+    assert narrow["encoding"]["y"]["axis"]["labelLimit"] == {
+        "expr": f"[{specs.NARROW_WIDTH}, {specs.NOTEBOOK_HEIGHT}][0] * 0.45"
+    }
     assert spec["encoding"]["y"]["axis"]["labelLimit"]["expr"].startswith("containerSize()"), "the input is untouched"
     assert narrow["datasets"] is BARS["datasets"], "data are never rewritten"

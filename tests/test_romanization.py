@@ -39,11 +39,15 @@ def test_running_text_writes_chinese_in_simplified_characters(names):
         for simplified, old in zip(row.chinese.split(";"), row.chinese_traditional.split(";")):
             traditional |= romanization.traditional_only(simplified, old)
     # Japanese forms (関東軍) share characters with traditional Chinese; they are not Chinese text.
-    japanese = re.compile("|".join(
-        form for cell in names["japanese"].dropna() for form in re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]+", cell)
-    ))
+    japanese = re.compile(
+        "|".join(
+            form for cell in names["japanese"].dropna() for form in re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]+", cell)
+        )
+    )
     found = {
-        page.name: sorted(set(japanese.sub(" ", romanization.running_text(page.read_text(encoding="utf-8")))) & traditional)
+        page.name: sorted(
+            set(japanese.sub(" ", romanization.running_text(page.read_text(encoding="utf-8")))) & traditional
+        )
         for page in PAGES
     }
     assert {page: chars for page, chars in found.items() if chars} == {}
@@ -52,8 +56,11 @@ def test_running_text_writes_chinese_in_simplified_characters(names):
 def test_places_give_the_characters_names_csv_gives(names):
     places = data.load("places").dropna(subset=["chinese"])
     simplified = dict(zip(names["id"], names["chinese"]))
-    differ = {row.id: (row.chinese, simplified.get(row.id)) for row in places.itertuples()
-              if row.id in simplified and row.chinese != simplified[row.id]}
+    differ = {
+        row.id: (row.chinese, simplified.get(row.id))
+        for row in places.itertuples()
+        if row.id in simplified and row.chinese != simplified[row.id]
+    }
     assert differ == {}
 
 
@@ -68,7 +75,9 @@ def test_the_glossary_gives_each_name_the_characters_names_csv_gives(names):
     glossary = (data.REPO_ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
     shown = set(re.findall(r"[\u4e00-\u9fff]+", romanization.running_text(glossary)))
     known = {form for cell in names["chinese"].dropna() for form in cell.split(";")}
-    japanese = {form for cell in names["japanese"].dropna() for form in re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]+", cell)}
+    japanese = {
+        form for cell in names["japanese"].dropna() for form in re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]+", cell)
+    }
     assert shown - known - japanese == set()
 
 
@@ -113,8 +122,10 @@ def test_russian_variants_are_the_other_systems_spellings(cyrillic, chosen, expe
 
 
 def test_running_text_leaves_out_code_quotations_and_addresses_but_keeps_directives():
-    page = ("Text 沈阳.\n\n```{code-cell} ipython3\n蔣 = 1\n```\n\n```{glossary}\nTerm\n  長 here\n```\n"
-            "> 國 quoted\n\nHe said “東”, see [x](https://e.org/鐵).\n")
+    page = (
+        "Text 沈阳.\n\n```{code-cell} ipython3\n蔣 = 1\n```\n\n```{glossary}\nTerm\n  長 here\n```\n"
+        "> 國 quoted\n\nHe said “東”, see [x](https://e.org/鐵).\n"
+    )
     kept = romanization.running_text(page)
     assert "沈阳" in kept and "長" in kept
     assert not set("蔣國東鐵") & set(kept)

@@ -44,8 +44,11 @@ def test_every_label_is_the_one_the_book_prints():
     style = find_plugin("sphinxcontrib.bibtex.style.referencing", bibstyle.REFERENCE_STYLE_NAME)()
     labels = sources.labels()
     assert set(labels) == set(bibliography.entries)
-    differ = {key: (labels[key], _book_label(style, entry)) for key, entry in bibliography.entries.items()
-              if labels[key] != _book_label(style, entry)}
+    differ = {
+        key: (labels[key], _book_label(style, entry))
+        for key, entry in bibliography.entries.items()
+        if labels[key] != _book_label(style, entry)
+    }
     assert differ == {}
 
 
@@ -67,18 +70,26 @@ def test_works_sharing_author_and_year_get_letters_in_title_order(tmp_path):
         encoding="utf-8",
     )
     assert sources.labels(bib) == {
-        "late": "Harriman, 1945b", "early": "Harriman, 1945a", "alone": "Kennan, 1945",
-        "undated1": "Wikipedia contributors, n.d.-b", "undated2": "Wikipedia contributors, n.d.-a",
+        "late": "Harriman, 1945b",
+        "early": "Harriman, 1945a",
+        "alone": "Kennan, 1945",
+        "undated1": "Wikipedia contributors, n.d.-b",
+        "undated2": "Wikipedia contributors, n.d.-a",
     }
 
 
 def test_a_cell_of_keys_reads_as_labels():
-    assert sources.source_labels("frus1945v07d764;globalsecurity_northeast") == f"{sources.labels()['frus1945v07d764']}; GlobalSecurity.org, 2011"
+    assert (
+        sources.source_labels("frus1945v07d764;globalsecurity_northeast")
+        == f"{sources.labels()['frus1945v07d764']}; GlobalSecurity.org, 2011"
+    )
     assert sources.source_labels("") == ""
 
 
 def test_an_unknown_key_names_the_key_and_the_file():
-    with pytest.raises(sources.UnknownSourceError, match="unknown source key 'nosuch': expected a key defined in references.bib"):
+    with pytest.raises(
+        sources.UnknownSourceError, match="unknown source key 'nosuch': expected a key defined in references.bib"
+    ):
         sources.source_labels("globalsecurity_northeast;nosuch")
 
 
@@ -98,10 +109,16 @@ def test_every_entry_has_a_known_kind():
 
 def test_an_entry_without_a_kind_is_named(tmp_path):
     bib = tmp_path / "references.bib"
-    bib.write_text("@misc{graded, title = {A}, kind = {primary}}\n@misc{ungraded, title = {B}}\n"
-                   "@misc{odd, title = {C}, kind = {blog}}\n", encoding="utf-8")
-    with pytest.raises(sources.SourceKindError, match=r"references.bib: entries need a kind, one of primary, .*: "
-                                                      r"odd \(blog\), ungraded \(no kind\)"):
+    bib.write_text(
+        "@misc{graded, title = {A}, kind = {primary}}\n@misc{ungraded, title = {B}}\n"
+        "@misc{odd, title = {C}, kind = {blog}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        sources.SourceKindError,
+        match=r"references.bib: entries need a kind, one of primary, .*: "
+        r"odd \(blog\), ungraded \(no kind\)",
+    ):
         sources.kinds(bib)
 
 
@@ -146,7 +163,9 @@ def test_no_paragraph_rests_on_tertiary_sources_alone():
     alone = []
     for page in PAGES:
         for paragraph in re.split(r"\n\s*\n", page.read_text(encoding="utf-8")):
-            cited = {key.strip() for match in sources.CITE_ROLE.finditer(paragraph) for key in match.group(1).split(",")}
+            cited = {
+                key.strip() for match in sources.CITE_ROLE.finditer(paragraph) for key in match.group(1).split(",")
+            }
             if cited and all(kind_of[key] == "tertiary" for key in cited) and "Wikipedia" not in paragraph:
                 alone.append(f"{page.name}: {paragraph.strip()[:80]}")
     assert alone == []
@@ -159,7 +178,8 @@ def test_a_source_that_speaks_for_a_party_says_so_in_the_bibliography():
 
     entry = parse_string(
         "@misc{izv, author = {Zamostanov, Arsenii}, title = {Red flag over Port Arthur}, year = {2025},"
-        " partisan = {Izvestia is Russian state-aligned media.}}", "bibtex"
+        " partisan = {Izvestia is Russian state-aligned media.}}",
+        "bibtex",
     ).entries["izv"]
     text = bibstyle.KeyedStyle().format_entry("izv", entry).text.render_as("html")
     assert f"<strong>{bibstyle.PARTISAN_HEADING}</strong> Izvestia is Russian state-aligned media." in text

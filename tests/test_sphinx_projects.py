@@ -35,7 +35,10 @@ def test_an_unchanged_rebuild_keeps_the_script_on_the_chart_page(app, make_app, 
     args, kwargs = app_params
     again = make_app(*args, **{**kwargs, "freshenv": False})
     again.build()
-    assert "0 source files that are out of date" in again.status.getvalue() or "no targets are out of date" in again.status.getvalue()
+    assert (
+        "0 source files that are out of date" in again.status.getvalue()
+        or "no targets are out of date" in again.status.getvalue()
+    )
     assert SCRIPT.findall((again.outdir / "chart.html").read_text(encoding="utf-8"))
 
 
@@ -58,7 +61,9 @@ def test_a_page_offers_the_data_files_it_declares(app):
 
 @pytest.mark.sphinx("html", testroot="pages", freshenv=True)
 def test_an_unknown_data_file_is_a_clear_error(app):
-    (app.srcdir / "downloads.md").write_text("# Downloads\n\n:::{data-downloads} events evnets\n:::\n", encoding="utf-8")
+    (app.srcdir / "downloads.md").write_text(
+        "# Downloads\n\n:::{data-downloads} events evnets\n:::\n", encoding="utf-8"
+    )
     app.build()
     warnings = app.warning.getvalue()
     assert "downloads.md" in warnings

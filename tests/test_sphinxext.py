@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import altair as alt
 
-from manchuria.sphinx.workarounds import drop_duplicate_scripts
 from manchuria.sphinx.extension import (
     inputs_digest,
     refresh_cache_if_inputs_changed,
     vega_bundle_source,
     vegalite_version,
 )
+from manchuria.sphinx.workarounds import drop_duplicate_scripts
 
 
 def test_vega_bundle_defines_vega_embed_inside_a_function_scope():
@@ -37,7 +37,10 @@ def test_duplicate_scripts_are_dropped_keeping_order():
     ]
     drop_duplicate_scripts(None, "page", "page.html", {"script_files": scripts}, None)
     assert [(s.filename, s.attributes.get("body")) for s in scripts] == [
-        ("a.js", None), (None, "const THEBE_JS_URL = 1"), ("b.js", None)]
+        ("a.js", None),
+        (None, "const THEBE_JS_URL = 1"),
+        ("b.js", None),
+    ]
 
 
 def test_execution_cache_is_emptied_when_notebook_inputs_change(tmp_path):
@@ -81,9 +84,15 @@ def test_every_package_module_a_kernel_loads_is_a_notebook_input():
 
     # What importing the pages' own imports loads; kernel_modules reads the same imports from the source.
     loaded = subprocess.run(
-        [sys.executable, "-c", "import sys; from manchuria import charts, data, explorers, story; "
-         "print(' '.join(m.split('.')[1] for m in sys.modules if m.startswith('manchuria.')))"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from manchuria import charts, data, explorers, story; "
+            "print(' '.join(m.split('.')[1] for m in sys.modules if m.startswith('manchuria.')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert sorted(set(loaded) - set(kernel_modules())) == []
 
@@ -99,7 +108,9 @@ def test_the_latex_decoder_shortcut_renders_every_field_of_the_bibliography_as_t
 
     bibliography = parse_file(str(REPO_ROOT / "references.bib"))
     fields = [value for entry in bibliography.entries.values() for value in entry.fields.values()]
-    persons = [str(person) for entry in bibliography.entries.values() for people in entry.persons.values() for person in people]
+    persons = [
+        str(person) for entry in bibliography.entries.values() for people in entry.persons.values() for person in people
+    ]
     assert len(fields) > 3000
     shortcut_taken = 0
     for text in fields + persons:

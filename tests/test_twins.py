@@ -7,7 +7,6 @@ import html
 import os
 import re
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -121,7 +120,10 @@ def test_citations_read_as_the_book_prints_them(tmp_path):
 def test_figure_numbers_follow_the_toc_and_the_page():
     numbers = twins.figure_numbers(PAGES)
     assert {label: figure.number for label, figure in numbers.items()} == {
-        "fig-all": "1", "fig-yalta-a": "1.1", "fig-yalta-b": "1.2", "fig-treaty": "2.1",
+        "fig-all": "1",
+        "fig-yalta-a": "1.1",
+        "fig-yalta-b": "1.2",
+        "fig-treaty": "2.1",
     }
 
 
@@ -175,9 +177,17 @@ def test_read_page_finds_title_targets_and_figures():
         "    name: fig-terms\n    caption: Terms.\n---\nchart()\n```\n"
     )
     page = twins.read_page("treaty", source, 3)
-    assert page == Page("treaty", "The treaty of 1945", True, 3, ("fig-terms",), {
-        "treaty": "The treaty of 1945", "treaty-terms": "Terms",
-    })
+    assert page == Page(
+        "treaty",
+        "The treaty of 1945",
+        True,
+        3,
+        ("fig-terms",),
+        {
+            "treaty": "The treaty of 1945",
+            "treaty-terms": "Terms",
+        },
+    )
 
 
 def test_a_dollar_sign_stays_a_dollar_sign_not_math():
@@ -189,11 +199,20 @@ def test_a_dollar_sign_stays_a_dollar_sign_not_math():
 
 
 def test_a_notebook_gets_captions_and_its_sources():
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("Troops {cite}`a` ({numref}`fig-yalta-a`)."),
-        nbformat.v4.new_code_cell("chart()", metadata={"mystnb": {"figure": {"name": "fig-yalta-a", "caption": "A chart\n{cite}`b`."}}}),
-    ])
-    here = Context("book/yalta.md", "yalta", {}, BookIndex(PAGES, fake_cite, lambda keys: [(key.upper(), f"entry {key}") for key in keys]))
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("Troops {cite}`a` ({numref}`fig-yalta-a`)."),
+            nbformat.v4.new_code_cell(
+                "chart()", metadata={"mystnb": {"figure": {"name": "fig-yalta-a", "caption": "A chart\n{cite}`b`."}}}
+            ),
+        ]
+    )
+    here = Context(
+        "book/yalta.md",
+        "yalta",
+        {},
+        BookIndex(PAGES, fake_cite, lambda keys: [(key.upper(), f"entry {key}") for key in keys]),
+    )
     twin = twins.resolve_notebook(notebook, "", here)
     assert [cell["source"] for cell in twin["cells"]] == [
         "Troops <p:a> (Fig. 1.1).",
@@ -205,20 +224,32 @@ def test_a_notebook_gets_captions_and_its_sources():
 
 
 def test_unresolved_finds_what_a_reader_would_see_raw():
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("About stalin_term:g years {cite}`x` and {term}`Red Army`."),
-        nbformat.v4.new_code_cell("glue('x', 1)  # {cite}`not markdown`"),
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("About stalin_term:g years {cite}`x` and {term}`Red Army`."),
+            nbformat.v4.new_code_cell("glue('x', 1)  # {cite}`not markdown`"),
+        ]
+    )
     found = twins.unresolved(notebook)
     assert len(found) == 3 and all(item.startswith("cell 0") for item in found)
 
 
 def test_glue_outputs_strip_myst_nb_prefix():
-    notebook = {"cells": [{"cell_type": "code", "outputs": [
-        {"output_type": "display_data", "metadata": {"scrapbook": {"name": "n", "mime_prefix": "application/papermill.record/"}},
-         "data": {"application/papermill.record/text/plain": "45.0"}},
-        {"output_type": "stream", "text": "hi"},
-    ]}]}
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {"scrapbook": {"name": "n", "mime_prefix": "application/papermill.record/"}},
+                        "data": {"application/papermill.record/text/plain": "45.0"},
+                    },
+                    {"output_type": "stream", "text": "hi"},
+                ],
+            }
+        ]
+    }
     assert twins.glue_outputs(notebook) == {"n": {"text/plain": "45.0"}}
 
 
@@ -266,7 +297,9 @@ def test_twin_figure_numbers_and_citations_match_the_built_page(real_twins, site
     from markdown_it import MarkdownIt
 
     built = (site / "book" / f"{page}.html").read_text(encoding="utf-8")
-    shown = dict(re.findall(r'<figure[^>]* id="([\w-]+)">.*?<span class="caption-number">Fig\. ([\d.]+) </span>', built, re.S))
+    shown = dict(
+        re.findall(r'<figure[^>]* id="([\w-]+)">.*?<span class="caption-number">Fig\. ([\d.]+) </span>', built, re.S)
+    )
     index = book.book_index()
     assert {label: figure.number for label, figure in index.figures.items() if figure.page == page} == shown
     # Every citation the page shows, and only those, reads the same in the rendered twin.
@@ -295,7 +328,7 @@ def test_write_notebook_twins_skips_unchanged_twins(tmp_path):
             target = glue_folder / "book" / f"{page.stem}.glue.json"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(
-                '{' + ",".join(f'"{name}": {{"data": {{"text/plain": "7"}}}}' for name in sorted(names)) + '}',
+                "{" + ",".join(f'"{name}": {{"data": {{"text/plain": "7"}}}}' for name in sorted(names)) + "}",
                 encoding="utf-8",
             )
         os.utime(target, (time.time() + 3600, time.time() + 3600))  # newer than any edit below
@@ -311,7 +344,9 @@ def test_write_notebook_twins_skips_unchanged_twins(tmp_path):
 def test_running_a_notebook_glues_what_the_build_glued(site):
     """Binder's postBuild (no build) runs the notebook; its twin must get the build's values."""
     built = REPO_ROOT / "_build" / "jupyter_execute" / "book" / "yalta.glue.json"
-    assert book.executed_glue(REPO_ROOT / "book" / "yalta.md") == twins.glue_from_json(built.read_text(encoding="utf-8"))
+    assert book.executed_glue(REPO_ROOT / "book" / "yalta.md") == twins.glue_from_json(
+        built.read_text(encoding="utf-8")
+    )
 
 
 def test_a_pages_data_downloads_become_links_to_the_files_beside_the_notebook():

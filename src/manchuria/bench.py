@@ -121,8 +121,9 @@ def recorded_execution_times(root: Path) -> dict[str, float]:
 
     folder = root / EXECUTION_CACHE
     if not (folder / "global.db").is_file():
-        raise SystemExit(f"{folder}: no jupyter-cache here; expected the one a build with "
-                         "`execute_notebooks: cache` leaves")
+        raise SystemExit(
+            f"{folder}: no jupyter-cache here; expected the one a build with `execute_notebooks: cache` leaves"
+        )
     latest: dict[Path, Any] = {}
     for record in sorted(get_cache(str(folder)).list_cache_records(), key=lambda record: record.pk):
         latest[Path(record.uri).resolve()] = record
@@ -135,8 +136,10 @@ def recorded_execution_times(root: Path) -> dict[str, float]:
         else:
             missing.append(str(path.relative_to(root)))
     if missing:
-        raise SystemExit(f"{folder}: no record with execution_seconds for {', '.join(missing)}; "
-                         "expected one for every notebook in _toc.yml after a build")
+        raise SystemExit(
+            f"{folder}: no record with execution_seconds for {', '.join(missing)}; "
+            "expected one for every notebook in _toc.yml after a build"
+        )
     return times
 
 
@@ -179,13 +182,14 @@ def notebook_times(root: Path) -> dict[str, float]:
     for path in toc_notebooks(root):
         notebook = jupytext.read(path)
         start = time.perf_counter()
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
         times[path.stem] = time.perf_counter() - start
     return times
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def gzip_size(path: Path) -> int:
     # Every page loads the same theme files: compress each once.
     return len(gzip.compress(path.read_bytes(), compresslevel=6))
@@ -203,7 +207,7 @@ def page_figures(site: Path, browser: Any, runs: int = 3) -> list[PageFigures]:
                 context = browser.new_context()
                 context.add_init_script(CHART_CLOCK)
                 page = context.new_page()
-                page.on("requestfinished", lambda request: fetched.add(_local_file(site, request.url)))
+                page.on("requestfinished", lambda request, fetched=fetched: fetched.add(_local_file(site, request.url)))
                 page.goto(f"{url}/{path}", wait_until="networkidle")
                 page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
                 timing = page.evaluate("""() => ({
@@ -217,14 +221,16 @@ def page_figures(site: Path, browser: Any, runs: int = 3) -> list[PageFigures]:
                     # Negative when the charts were drawn before the load event ended.
                     after_load.append(timing["drawn"] - timing["load"])
             fetched.discard(None)
-            figures.append(PageFigures(
-                path=path,
-                bytes_gzip=sum(gzip_size(file) for file in fetched),
-                requests=len(fetched),
-                charts=charts,
-                charts_after_load_ms=statistics.median(after_load) if after_load else None,
-                charts_after_start_ms=statistics.median(after_start) if after_start else None,
-            ))
+            figures.append(
+                PageFigures(
+                    path=path,
+                    bytes_gzip=sum(gzip_size(file) for file in fetched),
+                    requests=len(fetched),
+                    charts=charts,
+                    charts_after_load_ms=statistics.median(after_load) if after_load else None,
+                    charts_after_start_ms=statistics.median(after_start) if after_start else None,
+                )
+            )
     return figures
 
 
@@ -279,25 +285,45 @@ def report(bench: Bench) -> str:
         return "met" if ok else "MISSED"
 
     rows = [
-        ("Clean build", f"{bench.clean.seconds:.1f} s ({bench.clean.executed} notebooks executed)",
-         f"<= {CLEAN_BUILD_FACTOR_MAX} x {yardstick:.1f} s = {CLEAN_BUILD_FACTOR_MAX * yardstick:.1f} s",
-         verdict(factor <= CLEAN_BUILD_FACTOR_MAX)),
+        (
+            "Clean build",
+            f"{bench.clean.seconds:.1f} s ({bench.clean.executed} notebooks executed)",
+            f"<= {CLEAN_BUILD_FACTOR_MAX} x {yardstick:.1f} s = {CLEAN_BUILD_FACTOR_MAX * yardstick:.1f} s",
+            verdict(factor <= CLEAN_BUILD_FACTOR_MAX),
+        ),
         ("  bare notebook execution, sum", f"{sum(bench.notebooks_s.values()):.1f} s", "", ""),
         ("  bare Sphinx build, execution off", f"{bench.bare_sphinx_s:.1f} s", "", ""),
-        ("Cached rebuild, nothing changed", f"{bench.cached.seconds:.1f} s ({bench.cached.executed} executed)",
-         f"< {CACHED_REBUILD_MAX_S:.0f} s, 0 executed",
-         verdict(bench.cached.seconds < CACHED_REBUILD_MAX_S and bench.cached.executed == 0)),
-        (f"Rebuild after editing {Path(EDITED_SECTION).name}",
-         f"{bench.one_section.seconds:.1f} s ({bench.one_section.executed} executed)", "1 executed",
-         verdict(bench.one_section.executed == 1)),
-        ("Heaviest page (gzip, all files)", f"{heaviest.bytes_gzip / 1e6:.2f} MB ({heaviest.path})",
-         f"<= {PAGE_BYTES_MAX / 1e6:.1f} MB", verdict(heaviest.bytes_gzip <= PAGE_BYTES_MAX)),
+        (
+            "Cached rebuild, nothing changed",
+            f"{bench.cached.seconds:.1f} s ({bench.cached.executed} executed)",
+            f"< {CACHED_REBUILD_MAX_S:.0f} s, 0 executed",
+            verdict(bench.cached.seconds < CACHED_REBUILD_MAX_S and bench.cached.executed == 0),
+        ),
+        (
+            f"Rebuild after editing {Path(EDITED_SECTION).name}",
+            f"{bench.one_section.seconds:.1f} s ({bench.one_section.executed} executed)",
+            "1 executed",
+            verdict(bench.one_section.executed == 1),
+        ),
+        (
+            "Heaviest page (gzip, all files)",
+            f"{heaviest.bytes_gzip / 1e6:.2f} MB ({heaviest.path})",
+            f"<= {PAGE_BYTES_MAX / 1e6:.1f} MB",
+            verdict(heaviest.bytes_gzip <= PAGE_BYTES_MAX),
+        ),
         ("Whole site", f"{bench.site_bytes / 1e6:.1f} MB ({bench.site_bytes_gzip / 1e6:.1f} MB gzip)", "", ""),
-        ("Charts drawn, latest vs load event", f"{slowest.charts_after_load_ms:+.0f} ms ({slowest.path})",
-         f"<= {CHARTS_AFTER_LOAD_MAX_MS} ms", verdict(slowest.charts_after_load_ms <= CHARTS_AFTER_LOAD_MAX_MS)),
-        ("Slowest notebook in the clean build",
-         f"{longest[1]:.1f} s ({longest[0]})" if longest else "not recorded",
-         f"<= {NOTEBOOK_CLEAN_MAX_S:.0f} s", verdict(longest is not None and longest[1] <= NOTEBOOK_CLEAN_MAX_S)),
+        (
+            "Charts drawn, latest vs load event",
+            f"{slowest.charts_after_load_ms:+.0f} ms ({slowest.path})",
+            f"<= {CHARTS_AFTER_LOAD_MAX_MS} ms",
+            verdict(slowest.charts_after_load_ms <= CHARTS_AFTER_LOAD_MAX_MS),
+        ),
+        (
+            "Slowest notebook in the clean build",
+            f"{longest[1]:.1f} s ({longest[0]})" if longest else "not recorded",
+            f"<= {NOTEBOOK_CLEAN_MAX_S:.0f} s",
+            verdict(longest is not None and longest[1] <= NOTEBOOK_CLEAN_MAX_S),
+        ),
     ]
     lines = _table(("Figure", "Measured", "Target", ""), rows)
 
@@ -305,17 +331,31 @@ def report(bench: Bench) -> str:
         return f"{times[name]:.1f} s" if name in times else "-"
 
     names = list(dict.fromkeys([*bench.clean_notebooks_s, *bench.notebooks_s]))
-    lines += ["", *_table(("Notebook", "Clean build (jupyter-cache)", "Bare execution"),
-                          [(name, seconds(bench.clean_notebooks_s, name), seconds(bench.notebooks_s, name))
-                           for name in names])]
+    lines += [
+        "",
+        *_table(
+            ("Notebook", "Clean build (jupyter-cache)", "Bare execution"),
+            [(name, seconds(bench.clean_notebooks_s, name), seconds(bench.notebooks_s, name)) for name in names],
+        ),
+    ]
     page_rows = [
-        (page.path, f"{page.bytes_gzip / 1e3:,.0f} kB", str(page.requests), str(page.charts),
-         "" if page.charts_after_load_ms is None else f"{page.charts_after_load_ms:+.0f} ms",
-         "" if page.charts_after_start_ms is None else f"{page.charts_after_start_ms:.0f} ms")
+        (
+            page.path,
+            f"{page.bytes_gzip / 1e3:,.0f} kB",
+            str(page.requests),
+            str(page.charts),
+            "" if page.charts_after_load_ms is None else f"{page.charts_after_load_ms:+.0f} ms",
+            "" if page.charts_after_start_ms is None else f"{page.charts_after_start_ms:.0f} ms",
+        )
         for page in bench.pages
     ]
-    lines += ["", *_table(("Page", "Transferred (gzip)", "Files", "Charts", "Drawn vs load event",
-                           "Drawn after navigation start"), page_rows)]
+    lines += [
+        "",
+        *_table(
+            ("Page", "Transferred (gzip)", "Files", "Charts", "Drawn vs load event", "Drawn after navigation start"),
+            page_rows,
+        ),
+    ]
     return "\n".join(lines)
 
 

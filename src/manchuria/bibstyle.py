@@ -70,8 +70,9 @@ class KeyedStyle(PlainStyle):
             text = super().format_entry(label, entry, bib_data).text
             partisan = entry.fields.get(PARTISAN_FIELD)
             if partisan:
-                text = richtext.Text(text, " ", richtext.Tag("strong", PARTISAN_HEADING), " ",
-                                     richtext.Text.from_latex(partisan))
+                text = richtext.Text(
+                    text, " ", richtext.Tag("strong", PARTISAN_HEADING), " ", richtext.Text.from_latex(partisan)
+                )
             KeyedStyle._formatted[id(entry)] = (entry, text)
         return FormattedEntry(entry.key, KeyedStyle._formatted[id(entry)][1], label)
 
@@ -97,7 +98,9 @@ class _Parenthetical(BasicAuthorYearParentheticalReferenceStyle):
     def inner(self, role_name):
         who = self.person.author_or_editor_or_title(full="s" in role_name)
         return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
-            pre_text, reference[join(sep=self.author_year_sep)[who, distinct_year]], post_text,
+            pre_text,
+            reference[join(sep=self.author_year_sep)[who, distinct_year]],
+            post_text,
         ]
 
 
@@ -108,7 +111,9 @@ class _Textual(BasicAuthorYearTextualReferenceStyle):
             join[
                 self.bracket.left,
                 join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
-                    pre_text, reference[distinct_year], post_text,
+                    pre_text,
+                    reference[distinct_year],
+                    post_text,
                 ],
                 self.bracket.right,
             ],
@@ -133,12 +138,9 @@ class DistinctAuthorYearReferenceStyle(AuthorYearReferenceStyle):
     def __post_init__(self):
         super().__post_init__()
         self.styles = [
-            _DISTINCT[type(style)](**vars(style)) if type(style) in _DISTINCT else style
-            for style in self.styles
+            _DISTINCT[type(style)](**vars(style)) if type(style) in _DISTINCT else style for style in self.styles
         ]
-        self.role_style.update(
-            (role_name, style) for style in self.styles for role_name in style.role_names()
-        )
+        self.role_style.update((role_name, style) for style in self.styles for role_name in style.role_names())
 
 
 _decode_latex = richtext.Text.from_latex.__func__
@@ -155,6 +157,7 @@ def register() -> None:
     register_plugin("pybtex.style.formatting", STYLE_NAME, KeyedStyle)
     from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 
-    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLE_NAME,
-                           DistinctAuthorYearReferenceStyle, force=True)
+    register_bibtex_plugin(
+        "sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLE_NAME, DistinctAuthorYearReferenceStyle, force=True
+    )
     richtext.Text.from_latex = classmethod(_from_latex)

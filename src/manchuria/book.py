@@ -15,7 +15,9 @@ from . import twins
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
-NOTEBOOK_IMPORT = re.compile(r"^\s*from manchuria(?:\.(\w+))? import ([\w, ]+)|^\s*import manchuria\.(\w+)", re.MULTILINE)
+NOTEBOOK_IMPORT = re.compile(
+    r"^\s*from manchuria(?:\.(\w+))? import ([\w, ]+)|^\s*import manchuria\.(\w+)", re.MULTILINE
+)
 NOTEBOOK_INPUT_SUFFIXES = {".csv", ".json", ".py", ".js"}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .sphinx.chartdom import CHARTS_LIVE, CHARTS_VISIBLE
+from .sphinx.chartdom import CHARTS_VISIBLE
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -18,14 +18,15 @@ without any CDN.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, NamedTuple
 
 import altair as alt
 import pandas as pd
 
 from . import render
-from .dates import PRECISIONS, format_date, format_dates, when
 from .data import LIST_SEPARATOR
+from .dates import PRECISIONS, format_date, format_dates, when
 from .sources import source_labels
 from .sphinx.specs import NARROW_KEY
 
@@ -93,8 +94,7 @@ def arms_ratio_chart(
     source_label = source_label or source_labels(source)
     categories = list(dict.fromkeys(frame["category"]))
     summary = "; ".join(
-        f"{row.category.lower()} {row.label}"
-        for row in frame[frame["side"] == "Nationalists"].itertuples()
+        f"{row.category.lower()} {row.label}" for row in frame[frame["side"] == "Nationalists"].itertuples()
     )
     period = frame["period"].iloc[0].replace("-", "–")
     description = (
@@ -136,14 +136,48 @@ def arms_ratio_chart(
     )
 
 
-def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The book's chart styling: text sizes close to the page's, no frame.
+#: How many characters of a chart's title and subtitle fit on one line of a phone (15 px bold, 12 px).
+PHONE_TITLE_CHARS = 36
+PHONE_SUBTITLE_CHARS = 52
 
-    Colours of text and axes are left to the theme so that the site's dark mode
-    (vega-embed's dark theme) can restyle them.
+
+def _phone_lines(text: Any, width: int) -> Any:
+    """A title's lines as a phone shows them: each line wrapped at ``width`` characters."""
+    if not isinstance(text, (str, list)):
+        return text
+    lines = [text] if isinstance(text, str) else text
+    wrapped = [part for line in lines for part in (textwrap.wrap(line, width) or [line])]
+    return wrapped if len(wrapped) > 1 else wrapped[0]
+
+
+def _with_phone_title(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart, asking (through :func:`phone_layout`) for its title wrapped onto lines a phone can show."""
+    title = getattr(chart, "title", alt.Undefined)
+    if title is alt.Undefined:
+        return chart
+    text, subtitle = (title, alt.Undefined) if isinstance(title, str) else (title.text, title.subtitle)
+    phone = {"text": _phone_lines(text, PHONE_TITLE_CHARS)}
+    if subtitle is not alt.Undefined:
+        phone["subtitle"] = _phone_lines(subtitle, PHONE_SUBTITLE_CHARS)
+    if phone == {"text": text, **({"subtitle": subtitle} if subtitle is not alt.Undefined else {})}:
+        return chart
+    usermeta = getattr(chart, "usermeta", alt.Undefined)
+    usermeta = dict(usermeta) if isinstance(usermeta, dict) else {}
+    meta = dict(usermeta.get("manchuria") or {})
+    meta[NARROW_KEY] = {**meta.get(NARROW_KEY, {}), "title": phone}
+    usermeta["manchuria"] = meta
+    return chart.properties(usermeta=usermeta)
+
+
+def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The book's chart styling: text sizes close to the page's, no frame, and a title a phone can show.
+
+    Colours of text and axes are left to the page (the book draws them in currentColor),
+    so that the site's dark mode restyles them.
     """
     return (
-        chart.configure_view(stroke=None)
+        _with_phone_title(chart)
+        .configure_view(stroke=None)
         .configure_axis(labelFontSize=12, titleFontSize=12)
         .configure_legend(labelFontSize=12, titleFontSize=12)
         .configure_title(fontSize=15, subtitleFontSize=12)
@@ -156,30 +190,62 @@ def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 PLOT_MIN_WIDTH = 200
 #: What the axis takes besides its labels (ticks, padding), and the chart's own padding (px).
 AXIS_ROOM = 30
-#: Below this container width a long row label breaks onto two lines (manchuria.sphinx.specs.NARROW_WIDTH_MAX).
+#: Below this container width (a phone) a long row label breaks onto up to three lines, in a smaller size
+#: (manchuria.sphinx.specs.NARROW_WIDTH_MAX).
 WRAP_BELOW = 520
-#: Where a long label breaks: at the last space before this many characters.
-WRAP_CHARS = 24
+#: Where a long label breaks on a phone: at the last space before this many characters (11 px text).
+WRAP_CHARS = 20
+PHONE_LABEL_SIZE = 11
+
+
+def _cut(text: str, chars: int) -> str:
+    """Vega: where ``text`` breaks, the last space before ``chars`` (-1 if it needs no break or has none)."""
+    return f"(length({text}) <= {chars} ? -1 : lastindexof(slice({text}, 0, {chars + 1}), ' '))"
 
 
 def _wrapped_label(chars: int = WRAP_CHARS) -> str:
-    """A Vega expression that splits ``datum.label`` into two lines at the last space before ``chars``."""
-    head = f"slice(datum.label, 0, {chars + 1})"
-    cut = f"lastindexof({head}, ' ')"
+    """A Vega expression that breaks ``datum.label`` onto up to three lines at spaces on a phone;
+    a third line that is still too long is cut short by the axis's label limit."""
+    label = "datum.label"
+    first = _cut(label, chars)
+    rest = f"slice({label}, {first} + 1)"
+    second = _cut(rest, chars)
     return (
-        f"containerSize()[0] >= {WRAP_BELOW} || length(datum.label) <= {chars} || {cut} < 1 ? datum.label"
-        f" : [slice(datum.label, 0, {cut}), slice(datum.label, {cut} + 1)]"
+        f"containerSize()[0] >= {WRAP_BELOW} || {first} < 1 ? {label}"
+        f" : {second} < 1 ? [slice({label}, 0, {first}), {rest}]"
+        f" : [slice({label}, 0, {first}), slice({rest}, 0, {second}), slice({rest}, {second} + 1)]"
+    )
+
+
+def _wrapped_two_line_label(chars: int = WRAP_CHARS) -> str:
+    """For a label already written as two lines (``LABEL_LINE_BREAK``): on a phone, each line breaks
+    once more at a space, so a row has up to four lines; on a wide page, the two lines as written."""
+    first, second = "split(datum.label, '\\n')[0]", "split(datum.label, '\\n')[1]"
+    a, b = _cut(first, chars), _cut(second, chars)
+    head = f"slice({first}, 0, {a}), slice({first}, {a} + 1)"
+    tail = f"slice({second}, 0, {b}), slice({second}, {b} + 1)"
+    return (
+        f"containerSize()[0] >= {WRAP_BELOW} ? split(datum.label, '\\n')"
+        f" : {a} < 1 && {b} < 1 ? [{first}, {second}]"
+        f" : {a} < 1 ? [{first}, {tail}]"
+        f" : {b} < 1 ? [{head}, {second}]"
+        f" : [{head}, {tail}]"
     )
 
 
 def row_label_axis(ceiling: int, *, wrap: bool = True, **axis: Any) -> alt.Axis:
     """A row axis whose labels take up to ``ceiling`` px but never leave the plot less than
-    :data:`PLOT_MIN_WIDTH`; on a phone a long label breaks onto two lines (``wrap``) rather than
-    being cut short. Read from ``containerSize()``, not the plot's ``width``: with a container width,
-    Vega fits the plot to what the labels leave, so a limit read from the plot would feed back into itself."""
+    :data:`PLOT_MIN_WIDTH`; on a phone a long label breaks onto up to three smaller lines (``wrap``)
+    rather than being cut short. Read from ``containerSize()``, not the plot's ``width``: with a
+    container width, Vega fits the plot to what the labels leave, so a limit read from the plot would
+    feed back into itself."""
     limit = alt.ExprRef(f"clamp(containerSize()[0] - {PLOT_MIN_WIDTH + AXIS_ROOM}, 90, {ceiling})")
     if wrap:
         axis.setdefault("labelExpr", _wrapped_label())
+        axis.setdefault("labelFontSize", alt.ExprRef(f"containerSize()[0] < {WRAP_BELOW} ? {PHONE_LABEL_SIZE} : 12"))
+        axis.setdefault(
+            "labelLineHeight", alt.ExprRef(f"containerSize()[0] < {WRAP_BELOW} ? {PHONE_LABEL_SIZE + 1} : 14")
+        )
     return alt.Axis(labelLimit=limit, **axis)
 
 
@@ -239,7 +305,10 @@ def _colour(field: str, colours: dict[str, str], *, title: str | None = None, le
         title=title,
         sort=list(colours),
         scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-        legend=alt.Legend(orient="bottom") if legend else None,
+        # A legend under the chart wraps onto rows on a phone rather than running off its edge.
+        legend=alt.Legend(orient="bottom", columns=alt.ExprRef(f"containerSize()[0] < {WRAP_BELOW} ? 3 : 6"))
+        if legend
+        else None,
     )
 
 
@@ -249,7 +318,11 @@ def _title(text: str | list[str], subtitle: str | list[str]) -> alt.Title:
 
 def listed(value: object) -> str:
     """A ;-separated data cell as reader text: ``Mukden;Fengtian`` becomes ``Mukden, Fengtian`` (empty: "")."""
-    return ", ".join(part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()) if isinstance(value, str) else ""
+    return (
+        ", ".join(part.strip() for part in value.split(LIST_SEPARATOR) if part.strip())
+        if isinstance(value, str)
+        else ""
+    )
 
 
 def _sources(frame: pd.DataFrame) -> pd.Series:
@@ -392,14 +465,17 @@ def events_timeline_chart(
             alt.Tooltip("sources:N", title="Sources"),
         ],
     )
-    dots = base.mark_circle(size=90, opacity=1).encode(color=_colour("theme_label:N", THEME_LABEL_COLOURS, title="Theme"))
+    dots = base.mark_circle(size=90, opacity=1).encode(
+        color=_colour("theme_label:N", THEME_LABEL_COLOURS, title="Theme")
+    )
     return readable(
         alt.layer(dots).properties(
             width=width,
             height=max(120, 28 * len(frame)),
             title=_title(title, f"{len(frame)} events; sources in data/events.csv"),
             description=description,
-            usermeta={DATE_LABELS: {"start_date": "date_label"}},
+            # On a phone a title takes up to three lines (row_label_axis).
+            usermeta={DATE_LABELS: {"start_date": "date_label"}, **phone_layout(height=max(120, 38 * len(frame)))},
         )
     )
 
@@ -530,9 +606,7 @@ def forces_chart(
 def _places_in_extent(places: pd.DataFrame, extent: tuple[float, float, float, float]) -> pd.DataFrame:
     west, south, east, north = extent
     located = places.dropna(subset=["latitude", "longitude"])
-    return located[
-        located["longitude"].between(west, east) & located["latitude"].between(south, north)
-    ]
+    return located[located["longitude"].between(west, east) & located["latitude"].between(south, north)]
 
 
 def offensive_map(
@@ -551,7 +625,8 @@ def offensive_map(
     # The first event at each place, the most precisely dated one where several share the day.
     rank = located["date_precision"].map({precision: number for number, precision in enumerate(PRECISIONS)})
     first = (
-        located.assign(_rank=rank).sort_values(["start_date", "_rank"])
+        located.assign(_rank=rank)
+        .sort_values(["start_date", "_rank"])
         .groupby("place", as_index=False)
         .agg(
             name=("name_pinyin", "first"),
@@ -593,8 +668,10 @@ def offensive_map(
             height=420,
             title=_title(
                 "Where the invasion's events took place, August 1945",
-                ["First recorded date at each place. Modern borders (Natural Earth):",
-                 "in 1945 Manchukuo was a Japanese puppet state and Korea a Japanese colony."],
+                [
+                    "First recorded date at each place. Modern borders (Natural Earth):",
+                    "in 1945 Manchukuo was a Japanese puppet state and Korea a Japanese colony.",
+                ],
             ),
             description=description,
         )
@@ -616,8 +693,22 @@ def concessions_chart(
         # "not later than the end of 1952": a day, 31 December.
         deadline_label=lambda f: _date_labels(f, "deadline_1950", None),
         sources=_sources,
-    )[["concession", "granted_on", "promised_end", "returned_on", "deadline_1950", "term_years",
-       "returned_precision", "promised_label", "returned_label", "deadline_label", "sources", "source_keys"]]
+    )[
+        [
+            "concession",
+            "granted_on",
+            "promised_end",
+            "returned_on",
+            "deadline_1950",
+            "term_years",
+            "returned_precision",
+            "promised_label",
+            "returned_label",
+            "deadline_label",
+            "sources",
+            "source_keys",
+        ]
+    ]
     description = (
         "Gantt chart of the concessions granted to the Soviet Union on 14 August 1945: "
         + "; ".join(
@@ -658,7 +749,10 @@ def concessions_chart(
     )
     return readable(
         alt.layer(*layers).properties(
-            width=width, height=110, title=_title(title, subtitle), description=description,
+            width=width,
+            height=110,
+            title=_title(title, subtitle),
+            description=description,
             usermeta={DATE_LABELS: {"returned_on": "returned_label", "deadline_1950": "deadline_label"}},
         )
     )
@@ -714,11 +808,14 @@ def withdrawal_deadlines_chart(
             points.mark_line(color="#0072B2", strokeDash=[4, 3], point=False),
             points.mark_circle(size=90, color="#0072B2", opacity=1),
             points.transform_filter("datum.label_side == 'right'")
-            .mark_text(align="left", dx=8, fontSize=12).encode(text="deadline_label:N"),
+            .mark_text(align="left", dx=8, fontSize=12)
+            .encode(text="deadline_label:N"),
             points.transform_filter("datum.label_side == 'left'")
-            .mark_text(align="right", dx=-8, fontSize=12).encode(text="deadline_label:N"),
+            .mark_text(align="right", dx=-8, fontSize=12)
+            .encode(text="deadline_label:N"),
             points.transform_filter("datum.label_side == 'below'")
-            .mark_text(align="right", dy=14, fontSize=12).encode(text="deadline_label:N"),
+            .mark_text(align="right", dy=14, fontSize=12)
+            .encode(text="deadline_label:N"),
             done.mark_rule(color="#D55E00", strokeWidth=2).encode(y="date:T"),
             done.mark_text(align="left", x=5, dy=-8, color="#D55E00", fontSize=12).encode(y="date:T", text="label:N"),
         ).properties(
@@ -744,7 +841,9 @@ def _range_labels(frame: pd.DataFrame, number_format: str) -> list[str]:
 
 def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") -> alt.LayerChart:
     """Estimates of the share of equipment removed, as ranges, with who made each estimate."""
-    shares = _require(removals[removals["measure"] == "share_removed"], "no estimates of the share removed (measure 'share_removed')")
+    shares = _require(
+        removals[removals["measure"] == "share_removed"], "no estimates of the share removed (measure 'share_removed')"
+    )
     frame = shares.assign(
         figure=[label + "%" for label in _range_labels(shares, "g")],
         date_label=_date_labels(shares, "date", "date_precision"),
@@ -800,26 +899,38 @@ PEOPLE_MEASURES = {
     "still_held": MeasureWords("Japanese still in Soviet-controlled areas, Dec 1948", "still held, Dec 1948"),
     "to_repatriate": MeasureWords("Japanese in Manchuria to be repatriated, May 1946", "to be repatriated"),
     "repatriated": MeasureWords("Japanese repatriated from Manchuria, 1946–47", "repatriated"),
-    "technicians_and_families": MeasureWords("Japanese technicians and families kept back", "technicians and families kept"),
+    "technicians_and_families": MeasureWords(
+        "Japanese technicians and families kept back", "technicians and families kept"
+    ),
     "technicians": MeasureWords("Japanese technicians kept back (no families)", "technicians kept"),
     "dependents": MeasureWords("Their dependents", "their dependents"),
     "remaining_nationalist": MeasureWords("Japanese left in Nationalist-held Manchuria", "left, Nationalist areas"),
     "remaining_communist": MeasureWords("Japanese left in Communist-held areas", "left, Communist areas"),
     "soldiers_planned": MeasureWords("Former Kwantung Army troops to be sent to the Communists", "troops to be sent"),
     "soldiers_requested": MeasureWords("Japanese the Communists reputedly asked for", "reputedly asked for"),
-    "ordered_to_ussr": MeasureWords("Japanese the Soviet decree of August 1945 ordered sent to the USSR", "ordered sent to the USSR"),
+    "ordered_to_ussr": MeasureWords(
+        "Japanese the Soviet decree of August 1945 ordered sent to the USSR", "ordered sent to the USSR"
+    ),
     "died_in_custody": MeasureWords("Japanese dead in Soviet custody, 1945–1956 (totals)", "dead in Soviet custody"),
     "unreturned": MeasureWords("Japanese left in Soviet-held areas, May 1949", "still to return, May 1949"),
-    "unaccounted": MeasureWords("Further Japanese the Soviet count left out (Japanese figures), May 1949", "more, not counted by the USSR"),
+    "unaccounted": MeasureWords(
+        "Further Japanese the Soviet count left out (Japanese figures), May 1949", "more, not counted by the USSR"
+    ),
     "returned_from_ussr": MeasureWords("Japanese returned from Soviet-held areas (totals)", "returned from the USSR"),
-    "in_manchuria": MeasureWords("Japanese left in Manchuria after the surrender (later counts)", "left in Manchuria, 1945"),
+    "in_manchuria": MeasureWords(
+        "Japanese left in Manchuria after the surrender (later counts)", "left in Manchuria, 1945"
+    ),
     "settlers": MeasureWords("Japanese farming settlers (kaitakudan) sent to Manchuria by 1945", "settlers sent"),
     "settlers_died": MeasureWords("Settlers dead in the flight and refugee life, 1945–46", "settlers dead"),
     "killed_gegenmiao": MeasureWords("Japanese refugees dead near Gegenmiao, Aug 1945", "dead at Gegenmiao"),
     "first_sailing": MeasureWords("Japanese on the first ships from Huludao, May 1946", "on the first ships"),
     "repatriated_huludao": MeasureWords("Japanese repatriated through Huludao, 1946–48", "through Huludao"),
-    "civilians_died_winter": MeasureWords("Japanese nationals dead in 11 districts of Manchuria, winter 1945–46", "dead in 11 districts, winter 1945–46"),
-    "repatriated_china": MeasureWords("Japanese repatriated from China after the war (PRC accounts)", "repatriated from China"),
+    "civilians_died_winter": MeasureWords(
+        "Japanese nationals dead in 11 districts of Manchuria, winter 1945–46", "dead in 11 districts, winter 1945–46"
+    ),
+    "repatriated_china": MeasureWords(
+        "Japanese repatriated from China after the war (PRC accounts)", "repatriated from China"
+    ),
 }
 QUALIFIER_WORDS = {"exact": "", "about": "about ", "more_than": "more than "}
 #: Splits a row's label into its lines on the axis (the axis's labelExpr splits on it; the data table reads it as a space).
@@ -854,12 +965,16 @@ def people_ranges_chart(
     words = chosen["measure"].map(PEOPLE_MEASURES)
     frame = chosen.assign(
         what=[word.label for word in words],
-        figure=[QUALIFIER_WORDS[qualifier] + label for qualifier, label in zip(chosen["qualifier"], _range_labels(chosen, ",.0f"))],
+        figure=[
+            QUALIFIER_WORDS[qualifier] + label
+            for qualifier, label in zip(chosen["qualifier"], _range_labels(chosen, ",.0f"))
+        ],
         date_label=_date_labels(chosen, "date", "date_precision"),
         sources=_sources(chosen),
     )
     frame["row"] = [
-        f"{figure} {word.short}{LABEL_LINE_BREAK}{who}" for figure, word, who in zip(frame["figure"], words, frame["given_by"])
+        f"{figure} {word.short}{LABEL_LINE_BREAK}{who}"
+        for figure, word, who in zip(frame["figure"], words, frame["given_by"])
     ]
     frame = frame[["row", "what", "value_low", "value_high", "figure", "given_by", "date_label", "sources", "note"]]
     description = (
@@ -869,9 +984,11 @@ def people_ranges_chart(
     )
     base = alt.Chart(frame).encode(
         y=alt.Y(
-            "row:N", title=None, sort=list(frame["row"]),
-            # On a phone the labels may take less than half the column, so the dots keep room.
-            axis=row_label_axis(300, labelExpr="split(datum.label, '\\n')"),
+            "row:N",
+            title=None,
+            sort=list(frame["row"]),
+            # On a phone the labels leave the dots 200 px, each of their two lines breaking once more.
+            axis=row_label_axis(300, labelExpr=_wrapped_two_line_label()),
         ),
         color=alt.Color("what:N", title="What was counted", sort=list(dict.fromkeys(frame["what"])), legend=None),
         tooltip=[
@@ -896,6 +1013,8 @@ def people_ranges_chart(
                 "One row per figure: what it counts and who gave it; a bar spans a stated range.",
             ),
             description=description,
+            # On a phone a row's two lines break into up to four (row_label_axis).
+            usermeta=phone_layout(height={"step": 60}),
         )
     )
 
@@ -904,7 +1023,9 @@ def people_ranges_chart(
 
 
 def _control_frame(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
-    frame = control.merge(places[["id", "name_pinyin", "period_names"]], left_on="place", right_on="id", suffixes=("", "_place"))
+    frame = control.merge(
+        places[["id", "name_pinyin", "period_names"]], left_on="place", right_on="id", suffixes=("", "_place")
+    )
     frame = frame.assign(
         # Empty notes would reach the spec as NaN, which is not valid JSON.
         note=frame["note"].fillna(""),
@@ -941,15 +1062,35 @@ def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width
     summary = []
     for city in cities:
         spells = frame[frame["city"] == city].sort_values("start_date")
-        summary.append(f"{city}: " + ", then ".join(f"{s.holder_label} from {s.start_label}" for s in spells.itertuples()))
+        summary.append(
+            f"{city}: " + ", then ".join(f"{s.holder_label} from {s.start_label}" for s in spells.itertuples())
+        )
     description = "Timeline of who held each major Manchurian city, 1945–1948. " + "; ".join(summary) + "."
     return readable(
-        alt.Chart(frame[["city", "holder_label", "start_date", "end", "start_label", "end_label", "sources", "source_keys", "note"]])
+        alt.Chart(
+            frame[
+                [
+                    "city",
+                    "holder_label",
+                    "start_date",
+                    "end",
+                    "start_label",
+                    "end_label",
+                    "sources",
+                    "source_keys",
+                    "note",
+                ]
+            ]
+        )
         .mark_bar(height=16)
         .encode(
             y=alt.Y("city:N", title=None, sort=cities, axis=row_label_axis(220)),
-            x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickCount=4),
-                    scale=alt.Scale(domain=["1945-08-01", "1948-12-31"])),
+            x=alt.X(
+                "start_date:T",
+                title=None,
+                axis=alt.Axis(format="%Y", tickCount=4),
+                scale=alt.Scale(domain=["1945-08-01", "1948-12-31"]),
+            ),
             x2="end:T",
             color=_colour("holder_label:N", HOLDER_LABEL_COLOURS, title="Held by"),
             tooltip=[
@@ -964,7 +1105,10 @@ def control_timeline_chart(control: pd.DataFrame, places: pd.DataFrame, *, width
         .properties(
             width=width,
             height=alt.Step(24),
-            title=_title("Who held Manchuria's cities, 1945–1948", "Spells of control as the sources date them; gaps are undated."),
+            title=_title(
+                "Who held Manchuria's cities, 1945–1948",
+                "Spells of control as the sources date them; gaps are undated.",
+            ),
             description=description,
             usermeta={DATE_LABELS: {"start_date": "start_label", "end": "end_label"}},
         )
@@ -978,7 +1122,9 @@ def holders_on(control: pd.DataFrame, places: pd.DataFrame, day: str) -> pd.Data
     holding = frame[(frame["start_date"] <= moment) & (frame["end"] >= moment)]
     # On a hand-over day two spells meet; the newer holder is shown.
     holding = holding.sort_values("start_date").drop_duplicates("place", keep="last")
-    located = holding.merge(places[["id", "latitude", "longitude"]], left_on="place", right_on="id", suffixes=("", "_xy"))
+    located = holding.merge(
+        places[["id", "latitude", "longitude"]], left_on="place", right_on="id", suffixes=("", "_xy")
+    )
     return located.dropna(subset=["latitude", "longitude"])
 
 
@@ -1019,9 +1165,21 @@ def control_map(
         frame = _require(holders_on(control, places, day), f"no city has a dated holder on {day}")
         stamp = format_date(day, "day")  # a day the caller chose, not a date from the sources
         counts = frame["holder_label"].value_counts()
-        parts.append(f"on {stamp}: " + ", ".join(f"{holder} {counts[holder]}" for holder in HOLDER_LABEL_COLOURS if holder in counts))
+        parts.append(
+            f"on {stamp}: "
+            + ", ".join(f"{holder} {counts[holder]}" for holder in HOLDER_LABEL_COLOURS if holder in counts)
+        )
         frame = frame.assign(label_side=_label_sides(frame))
-        columns = ["name_pinyin", "holder_label", "latitude", "longitude", "start_label", "sources", "source_keys", "label_side"]
+        columns = [
+            "name_pinyin",
+            "holder_label",
+            "latitude",
+            "longitude",
+            "start_label",
+            "sources",
+            "source_keys",
+            "label_side",
+        ]
         points = city_points(alt.Chart(frame[columns]))
         panels.append(
             alt.layer(
@@ -1066,7 +1224,9 @@ def claims_verdict_chart(claims: pd.DataFrame, *, width: int | str = "container"
             f"{document}: {int(rows['claims'].sum())} claims, "
             + ", ".join(f"{int(r.claims)} {r.verdict}" for r in rows.itertuples())
         )
-    description = "Stacked bar chart of the verdicts on the factual claims of the two source documents. " + "; ".join(parts) + "."
+    description = (
+        "Stacked bar chart of the verdicts on the factual claims of the two source documents. " + "; ".join(parts) + "."
+    )
     verdicts = list(VERDICT_LABEL_COLOURS)
     return readable(
         alt.Chart(counts[["document", "verdict_label", "claims"]])
@@ -1086,7 +1246,10 @@ def claims_verdict_chart(claims: pd.DataFrame, *, width: int | str = "container"
         .properties(
             width=width,
             height=120,
-            title=_title("What the two source documents get right", "Each factual claim checked against other sources; see data/claims.csv"),
+            title=_title(
+                "What the two source documents get right",
+                "Each factual claim checked against other sources; see data/claims.csv",
+            ),
             description=description,
         )
     )

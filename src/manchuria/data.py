@@ -13,10 +13,11 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -125,8 +126,7 @@ def resource(name: str, data_dir: Path = DATA_DIR) -> dict[str, Any]:
     names = [item["name"] for item in package["resources"]]
     if name not in names:
         raise DataError(
-            f"{_display(data_dir / 'datapackage.json')}: no resource named {name!r}; "
-            f"expected one of {', '.join(names)}"
+            f"{_display(data_dir / 'datapackage.json')}: no resource named {name!r}; expected one of {', '.join(names)}"
         )
     return package["resources"][names.index(name)]
 
@@ -179,9 +179,7 @@ def _check_constraints(where: Location, value: Any, text: str, field: dict[str, 
         raise _fail(where, text, f"at least {constraints['minLength']} characters")
 
 
-def validate_rows(
-    path: Path, schema: dict[str, Any], bib_keys: set[str] | None = None
-) -> list[dict[str, Any]]:
+def validate_rows(path: Path, schema: dict[str, Any], bib_keys: set[str] | None = None) -> list[dict[str, Any]]:
     """Parse and check every row of one CSV file; return the rows as typed dicts."""
     fields = schema["fields"]
     names = [field["name"] for field in fields]
@@ -259,9 +257,7 @@ def _check_order(path: Path, row_number: int, row: dict[str, Any]) -> None:
     for first, second in ORDERED_PAIRS:
         low, high = row.get(first), row.get(second)
         if low is not None and high is not None and high < low:
-            raise _fail(
-                Location(path, row_number, second), str(high), f"a value not before {first} ({low})"
-            )
+            raise _fail(Location(path, row_number, second), str(high), f"a value not before {first} ({low})")
 
 
 def _check_foreign_keys(
@@ -310,8 +306,10 @@ def load(name: str, data_dir: Path = DATA_DIR, bibliography: Path = BIBLIOGRAPHY
     if expected_hash:
         algorithm, _, digest = expected_hash.partition(":")
         if algorithm != "sha256" or not digest:
-            raise DataError(f"{_display(data_dir / 'datapackage.json')}: resource {name!r} hash "
-                            f"{expected_hash!r} is not of the form sha256:<hex>")
+            raise DataError(
+                f"{_display(data_dir / 'datapackage.json')}: resource {name!r} hash "
+                f"{expected_hash!r} is not of the form sha256:<hex>"
+            )
         actual = sha256(path)
         if actual != digest:
             raise DataError(

@@ -49,7 +49,9 @@ def format_date(date: Any, precision: str, *, year: bool = True) -> str:
     year-precision date, whose year is all there is to print.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"unknown date precision {precision!r} for {_shown(date)}; expected one of {', '.join(PRECISIONS)}")
+        raise ValueError(
+            f"unknown date precision {precision!r} for {_shown(date)}; expected one of {', '.join(PRECISIONS)}"
+        )
     if date is None or (not isinstance(date, str) and pd.isna(date)):
         raise ValueError(f"no date to format (found {date!r}) at precision {precision!r}; expected a date")
     try:

@@ -26,18 +26,17 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from . import book, charts, data
-from . import sources
-from .sources import source_labels
+from . import book, charts, data, render, sources
 from .dates import format_date
-from . import render
 from .render import VEGALITE_MIME, notebook_spec
+from .sources import source_labels
 from .sphinx.specs import BOOK_BUILD_ENV
 
 ALL = "all"
@@ -145,7 +144,10 @@ class Control:
         if self.kind == "range":
             return widgets.IntSlider(value=self.default, min=self.low, max=self.high, continuous_update=False, **common)
         if self.kind == "day":
-            days = [(format_date(FIRST_DAY + pd.Timedelta(days=offset), "day"), offset) for offset in range(self.low, self.high + 1)]
+            days = [
+                (format_date(FIRST_DAY + pd.Timedelta(days=offset), "day"), offset)
+                for offset in range(self.low, self.high + 1)
+            ]
             return widgets.SelectionSlider(
                 options=days, value=self.default, continuous_update=False, layout={"width": "32em"}, **common
             )
@@ -195,7 +197,13 @@ ACTOR_EXAMPLES = ("Stalin", "Lin Biao", "Republic of China")
 def timeline_controls(events: pd.DataFrame) -> list[Control]:
     first, last = int(events["start_date"].dt.year.min()), int(events["start_date"].dt.year.max())
     return [
-        Control("theme", "Theme", "select", ALL, (("All themes", ALL), *((label, theme) for theme, label in charts.THEME_LABELS.items()))),
+        Control(
+            "theme",
+            "Theme",
+            "select",
+            ALL,
+            (("All themes", ALL), *((label, theme) for theme, label in charts.THEME_LABELS.items())),
+        ),
         Control("actor", "Person, party or state", "text", "", placeholder="e.g. " + ", ".join(ACTOR_EXAMPLES)),
         Control("from_year", "From", "range", first, low=first, high=last),
         Control("to_year", "To", "range", last, low=first, high=last),
@@ -241,23 +249,45 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
         actors_label=lambda f: f["actors"].map(charts.listed),
         actors=lambda f: f["actors"].fillna(""),
         sources=charts._sources,
-    )[["id", "start_date", "year", "date_label", "title", "summary", "theme", "theme_label", "actors", "actors_label", "sources"]]
+    )[
+        [
+            "id",
+            "start_date",
+            "year",
+            "date_label",
+            "title",
+            "summary",
+            "theme",
+            "theme_label",
+            "actors",
+            "actors_label",
+            "sources",
+        ]
+    ]
 
 
 def _timeline_chart(frame: pd.DataFrame) -> alt.Chart:
     """One row per event in date order, a dot at its date coloured by theme; as tall as the rows shown."""
-    return alt.Chart(frame).mark_circle(size=90, opacity=1).encode(
-        y=alt.Y("title:N", sort=alt.EncodingSortField("start_date", op="min"), title=None,
-                axis=charts.row_label_axis(330, labelExpr="datum.label")),
-        x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickMinStep=31_536_000_000)),
-        color=_colour("theme_label:N", charts.THEME_LABEL_COLOURS, title="Theme"),
-        tooltip=[
-            alt.Tooltip("date_label:N", title="Date"),
-            alt.Tooltip("title:N", title="Event"),
-            alt.Tooltip("summary:N", title="What happened"),
-            alt.Tooltip("actors_label:N", title="Who"),
-            alt.Tooltip("sources:N", title="Sources"),
-        ],
+    return (
+        alt.Chart(frame)
+        .mark_circle(size=90, opacity=1)
+        .encode(
+            y=alt.Y(
+                "title:N",
+                sort=alt.EncodingSortField("start_date", op="min"),
+                title=None,
+                axis=charts.row_label_axis(330, labelExpr="datum.label"),
+            ),
+            x=alt.X("start_date:T", title=None, axis=alt.Axis(format="%Y", tickMinStep=31_536_000_000)),
+            color=_colour("theme_label:N", charts.THEME_LABEL_COLOURS, title="Theme"),
+            tooltip=[
+                alt.Tooltip("date_label:N", title="Date"),
+                alt.Tooltip("title:N", title="Event"),
+                alt.Tooltip("summary:N", title="What happened"),
+                alt.Tooltip("actors_label:N", title="Who"),
+                alt.Tooltip("sources:N", title="Sources"),
+            ],
+        )
     )
 
 
@@ -284,7 +314,9 @@ def timeline_static(events: pd.DataFrame) -> alt.TopLevelMixin:
             description=description,
             usermeta={
                 **_explorer_meta(
-                    "timeline", noun="events", controls=controls,
+                    "timeline",
+                    noun="events",
+                    controls=controls,
                     empty="No event matches these choices: try another name, another theme or more years.",
                 ),
                 charts.DATE_LABELS: {"start_date": "date_label"},
@@ -325,9 +357,12 @@ def control_spells(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     On a hand-over day the newer holder is shown, so a spell ends the day
     before the next one of the same city begins.
     """
-    frame = charts._control_frame(control, places).merge(
-        places[["id", "latitude", "longitude"]], left_on="place", right_on="id", suffixes=("", "_xy")
-    ).dropna(subset=["latitude", "longitude"]).sort_values(["place", "start_date"])
+    frame = (
+        charts._control_frame(control, places)
+        .merge(places[["id", "latitude", "longitude"]], left_on="place", right_on="id", suffixes=("", "_xy"))
+        .dropna(subset=["latitude", "longitude"])
+        .sort_values(["place", "start_date"])
+    )
     first = (frame["start_date"] - FIRST_DAY).dt.days.clip(lower=0)
     last = (frame["end"] - FIRST_DAY).dt.days
     next_first = first.groupby(frame["place"]).shift(-1)
@@ -337,7 +372,21 @@ def control_spells(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
         first_day=first.astype(int),
         until_day=until,
         label_side=charts._label_sides(frame),
-    )[["id", "name_pinyin", "city", "holder_label", "latitude", "longitude", "first_day", "until_day", "start_label", "sources", "label_side"]]
+    )[
+        [
+            "id",
+            "name_pinyin",
+            "city",
+            "holder_label",
+            "latitude",
+            "longitude",
+            "first_day",
+            "until_day",
+            "start_label",
+            "sources",
+            "label_side",
+        ]
+    ]
 
 
 def holders_on_day(control: pd.DataFrame, places: pd.DataFrame, day: Any) -> pd.DataFrame:
@@ -346,7 +395,9 @@ def holders_on_day(control: pd.DataFrame, places: pd.DataFrame, day: Any) -> pd.
     spells = control_spells(control, places)
     held = spells[(spells["first_day"] <= offset) & (offset <= spells["until_day"])]
     if held.empty:
-        raise ExplorerInputError(f"no source dates who held any city on {format_date(FIRST_DAY + pd.Timedelta(days=offset), 'day')}")
+        raise ExplorerInputError(
+            f"no source dates who held any city on {format_date(FIRST_DAY + pd.Timedelta(days=offset), 'day')}"
+        )
     return held
 
 
@@ -363,14 +414,18 @@ def control_static(control: pd.DataFrame, places: pd.DataFrame) -> alt.TopLevelM
         .mark_text(align="left", baseline="top", fontSize=14, fontWeight="bold", x=5, y=5)
         .encode(text="label:N")
     )
-    chart = alt.layer(
-        charts._basemap_layer(charts.MANCHURIA_EXTENT),
-        points.mark_circle(size=120, opacity=1, stroke="white", strokeWidth=0.8).encode(
-            color=_colour("holder_label:N", charts.HOLDER_LABEL_COLOURS, title="Held by")
-        ),
-        *charts._place_labels(points, "name_pinyin", font_size=11),
-        stamp,
-    ).add_params(*(c.param() for c in controls)).project(type="mercator")
+    chart = (
+        alt.layer(
+            charts._basemap_layer(charts.MANCHURIA_EXTENT),
+            points.mark_circle(size=120, opacity=1, stroke="white", strokeWidth=0.8).encode(
+                color=_colour("holder_label:N", charts.HOLDER_LABEL_COLOURS, title="Held by")
+            ),
+            *charts._place_labels(points, "name_pinyin", font_size=11),
+            stamp,
+        )
+        .add_params(*(c.param() for c in controls))
+        .project(type="mercator")
+    )
     description = (
         "Interactive map of Northeast China on modern borders: a slider chooses a day between 9 August 1945 and "
         "31 December 1948, and each major city is coloured by who held it that day (Japanese, Soviet, Nationalist "
@@ -379,9 +434,13 @@ def control_static(control: pd.DataFrame, places: pd.DataFrame) -> alt.TopLevelM
     return charts.readable(
         _with_note(
             chart.properties(
-                width="container", height=420, description=description,
+                width="container",
+                height=420,
+                description=description,
                 usermeta=_explorer_meta(
-                    "who-held", noun="cities", controls=controls,
+                    "who-held",
+                    noun="cities",
+                    controls=controls,
                     empty="No source dates who held any city on this day.",
                 ),
             ),
@@ -396,8 +455,16 @@ def control_static(control: pd.DataFrame, places: pd.DataFrame) -> alt.TopLevelM
 def arms_controls(arms: pd.DataFrame) -> list[Control]:
     weapons = [category for category in charts.CATEGORY_LABELS if category in set(arms["category"])]
     return [
-        Control("weapon", "Weapon", "select", ALL, (("All weapons", ALL), *((charts.CATEGORY_LABELS[w], w) for w in weapons))),
-        Control("measure", "Show", "radio", "count", tuple((label, measure) for measure, label in MEASURE_LABELS.items())),
+        Control(
+            "weapon",
+            "Weapon",
+            "select",
+            ALL,
+            (("All weapons", ALL), *((charts.CATEGORY_LABELS[w], w) for w in weapons)),
+        ),
+        Control(
+            "measure", "Show", "radio", "count", tuple((label, measure) for measure, label in MEASURE_LABELS.items())
+        ),
     ]
 
 
@@ -423,10 +490,28 @@ def arms_frame(arms: pd.DataFrame) -> pd.DataFrame:
     return arms.assign(
         weapon=arms["category"].map(charts.CATEGORY_LABELS),
         side_label=arms["side"].map(charts.SIDE_LABELS),
-        value_label=[f"{value:,.0f}" if measure == "count" else f"{value:g}×" for value, measure in zip(arms["value"], arms["measure"])],
+        value_label=[
+            f"{value:,.0f}" if measure == "count" else f"{value:g}×"
+            for value, measure in zip(arms["value"], arms["measure"])
+        ],
         sources=charts._sources(arms),
         period=arms["period"].fillna(""),
-    )[["id", "category", "weapon", "label", "side_label", "measure", "value", "value_label", "basis", "period", "sources", "quote"]]
+    )[
+        [
+            "id",
+            "category",
+            "weapon",
+            "label",
+            "side_label",
+            "measure",
+            "value",
+            "value_label",
+            "basis",
+            "period",
+            "sources",
+            "quote",
+        ]
+    ]
 
 
 ARMS_TOOLTIP = [
@@ -471,15 +556,16 @@ def arms_static(arms: pd.DataFrame) -> alt.TopLevelMixin:
     )
     bars = chart.mark_bar(color="#0072B2")
     labels = chart.mark_text(align="left", dx=4, fontSize=12).encode(text="value_label:N")
-    title = {
-        "expr": f"{counts} ? 'Arms: counts (log scale)' : 'Arms: ratios'"
-    }
+    title = {"expr": f"{counts} ? 'Arms: counts (log scale)' : 'Arms: ratios'"}
     layered = alt.layer(bars, labels).properties(
         width="container",
         height=alt.Step(22),
         description=description,
         usermeta=_explorer_meta(
-            "arms", noun="figures", controls=controls, empty="No source gives this measure for this weapon.",
+            "arms",
+            noun="figures",
+            controls=controls,
+            empty="No source gives this measure for this weapon.",
         ),
     )
     return charts.readable(_with_note(layered, title))
@@ -496,12 +582,15 @@ def arms_live_chart(chosen: pd.DataFrame, measure: str) -> alt.LayerChart:
         tooltip=ARMS_TOOLTIP,
     )
     return charts.readable(
-        alt.layer(base.mark_bar(color="#0072B2"), base.mark_text(align="left", dx=4).encode(text="value_label:N")).properties(
+        alt.layer(
+            base.mark_bar(color="#0072B2"), base.mark_text(align="left", dx=4).encode(text="value_label:N")
+        ).properties(
             width=420,
             height=alt.Step(22),
             title=f"{len(frame)} figures: {MEASURE_LABELS[measure].lower()}",
             description=f"Bar chart of {len(frame)} arms figures ({MEASURE_LABELS[measure].lower()}): "
-            + "; ".join(f"{row.label} {row.value_label}" for row in frame.itertuples()) + ".",
+            + "; ".join(f"{row.label} {row.value_label}" for row in frame.itertuples())
+            + ".",
         )
     )
 
@@ -545,7 +634,9 @@ def find_names(names: pd.DataFrame, query: str) -> pd.DataFrame:
         raise ExplorerInputError("type a name in any form, e.g. Kao Kang, 高岗, Mukden or Порт-Артур")
     found = names[_name_search_text(names).str.contains(text, regex=False)]
     if found.empty:
-        raise ExplorerInputError(f"no name matches {query.strip()!r}; try another spelling (Pinyin, Wade-Giles, characters)")
+        raise ExplorerInputError(
+            f"no name matches {query.strip()!r}; try another spelling (Pinyin, Wade-Giles, characters)"
+        )
     return found
 
 
@@ -570,11 +661,16 @@ def names_static(names: pd.DataFrame, appearances: pd.Series | None = None) -> a
         .add_params(*(control.param() for control in controls))
         .transform_filter("trim(query) != '' && indexof(datum.search, lower(trim(query))) >= 0")
         .transform_window(row="row_number()")
-        .encode(y=alt.Y("row:O", axis=None), tooltip=[alt.Tooltip("forms:N", title="Forms"), alt.Tooltip("role:N", title="Role")])
+        .encode(
+            y=alt.Y("row:O", axis=None),
+            tooltip=[alt.Tooltip("forms:N", title="Forms"), alt.Tooltip("role:N", title="Role")],
+        )
     )
     # Text marks do not wrap: each line stops, with an ellipsis, at the chart's edge (the table has it all).
     fits = {"expr": "width"}
-    forms = base.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, limit=fits).encode(text="forms:N")
+    forms = base.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, limit=fits).encode(
+        text="forms:N"
+    )
     role = base.mark_text(align="left", baseline="top", fontSize=12, x=0, dy=16, limit=fits).encode(text="role:N")
     where = base.mark_text(align="left", baseline="top", fontSize=11, x=0, dy=31, opacity=0.8, limit=fits).encode(
         text="sections:N"
@@ -589,7 +685,9 @@ def names_static(names: pd.DataFrame, appearances: pd.Series | None = None) -> a
         height=alt.Step(50),
         description=description,
         usermeta=_explorer_meta(
-            "names", noun="names", controls=controls,
+            "names",
+            noun="names",
+            controls=controls,
             empty="No name matches. Try another spelling: Pinyin, Wade-Giles, characters or Russian.",
         ),
     )
@@ -618,9 +716,14 @@ def claims_frame(claims: pd.DataFrame) -> pd.DataFrame:
     document = claims["source_key"].map(charts.DOCUMENT_LABELS)
     named = {
         **sources.labels(),
-        **{row.id: f"{document[index]}'s claim “{row.stated_value}”" for index, row in zip(claims.index, claims.itertuples())},
+        **{
+            row.id: f"{document[index]}'s claim “{row.stated_value}”"
+            for index, row in zip(claims.index, claims.itertuples())
+        },
     }
-    mention = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(named, key=len, reverse=True))) + r")(?![\w-])")
+    mention = re.compile(
+        r"(?<![\w-])(" + "|".join(map(re.escape, sorted(named, key=len, reverse=True))) + r")(?![\w-])"
+    )
     evidence = claims["evidence"].map(lambda text: mention.sub(lambda found: named[found.group(1)], text))
     return claims.assign(
         document=document,
@@ -630,7 +733,21 @@ def claims_frame(claims: pd.DataFrame) -> pd.DataFrame:
         verdict_label=claims["verdict"].map(charts.VERDICT_LABELS),
         confirmed=claims["confirmed_by"].fillna("").map(source_labels),
         disputed=claims["disputed_by"].fillna("").map(source_labels),
-    )[["id", "topic", "document", "stated_value", "headline", "verdict", "verdict_label", "evidence_short", "evidence", "confirmed", "disputed"]].fillna("")
+    )[
+        [
+            "id",
+            "topic",
+            "document",
+            "stated_value",
+            "headline",
+            "verdict",
+            "verdict_label",
+            "evidence_short",
+            "evidence",
+            "confirmed",
+            "disputed",
+        ]
+    ].fillna("")
 
 
 def claims_static(claims: pd.DataFrame) -> alt.TopLevelMixin:
@@ -683,7 +800,9 @@ def _rows_html(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     """The matching rows as a table that scrolls inside the output, with the count above it."""
     head = "".join(f"<th>{html.escape(title)}</th>" for title in columns.values())
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row[column]) if pd.notna(row[column]) else '')}</td>" for column in columns) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{html.escape(str(row[column]) if pd.notna(row[column]) else '')}</td>" for column in columns)
+        + "</tr>"
         for _, row in frame.iterrows()
     )
     rows = "row" if len(frame) == 1 else "rows"
@@ -710,7 +829,12 @@ class Explorer:
     None) and the rows as HTML.
     """
 
-    def __init__(self, controls: list[Control], update: Callable[..., tuple[alt.TopLevelMixin | None, str]], static: alt.TopLevelMixin):
+    def __init__(
+        self,
+        controls: list[Control],
+        update: Callable[..., tuple[alt.TopLevelMixin | None, str]],
+        static: alt.TopLevelMixin,
+    ):
         self.static = static
         self.chart: alt.TopLevelMixin | None = None
         self.widget = None
@@ -726,7 +850,9 @@ class Explorer:
         self.table = widgets.HTML()
         self.output = widgets.Output()
         self._update = update
-        self.widget = widgets.VBox([widgets.HBox(self.controls, layout={"flex_flow": "row wrap"}), self.message, self.output, self.table])
+        self.widget = widgets.VBox(
+            [widgets.HBox(self.controls, layout={"flex_flow": "row wrap"}), self.message, self.output, self.table]
+        )
         for control in self.controls:
             control.observe(lambda _change: self.refresh(), names="value")
         self.refresh()
@@ -771,12 +897,25 @@ def timeline(events: pd.DataFrame | None = None) -> Explorer:
         chosen = frame.loc[filter_events(events, theme=theme, actor=actor, from_year=from_year, to_year=to_year).index]
         chart = charts.readable(
             _timeline_chart(chosen).properties(
-                width=360, height=alt.Step(22), title=f"{len(chosen)} events",
+                width=360,
+                height=alt.Step(22),
+                title=f"{len(chosen)} events",
                 usermeta={charts.DATE_LABELS: {"start_date": "date_label"}},
-                description=f"Timeline of {len(chosen)} events: " + "; ".join(f"{r.date_label}, {r.title}" for r in chosen.itertuples()) + ".",
+                description=f"Timeline of {len(chosen)} events: "
+                + "; ".join(f"{r.date_label}, {r.title}" for r in chosen.itertuples())
+                + ".",
             )
         )
-        table = _rows_html(chosen, {"date_label": "Date", "title": "Event", "summary": "What happened", "actors_label": "Who", "sources": "Sources"})
+        table = _rows_html(
+            chosen,
+            {
+                "date_label": "Date",
+                "title": "Event",
+                "summary": "What happened",
+                "actors_label": "Who",
+                "sources": "Sources",
+            },
+        )
         return chart, table
 
     return Explorer(timeline_controls(events), update, timeline_static(events))
@@ -791,7 +930,9 @@ def who_held(control: pd.DataFrame | None = None, places: pd.DataFrame | None = 
         held = holders_on_day(control, places, day)
         moment = FIRST_DAY + pd.Timedelta(days=day_offset(day))
         chart = charts.control_map(control, places, dates=(f"{moment:%Y-%m-%d}",))
-        return chart, _rows_html(held, {"city": "City", "holder_label": "Held by", "start_label": "Since", "sources": "Sources"})
+        return chart, _rows_html(
+            held, {"city": "City", "holder_label": "Held by", "start_label": "Since", "sources": "Sources"}
+        )
 
     return Explorer(who_held_controls(), update, control_static(control, places))
 
@@ -802,7 +943,16 @@ def arms_and_forces(arms: pd.DataFrame | None = None) -> Explorer:
 
     def update(weapon, measure):
         chosen = filter_arms(arms, weapon=weapon, measure=measure)
-        table = _rows_html(arms_frame(chosen), {"label": "Figure", "value_label": "Value", "basis": "What it is", "sources": "Sources", "quote": "Source text"})
+        table = _rows_html(
+            arms_frame(chosen),
+            {
+                "label": "Figure",
+                "value_label": "Value",
+                "basis": "What it is",
+                "sources": "Sources",
+                "quote": "Source text",
+            },
+        )
         return arms_live_chart(chosen, measure), table
 
     return Explorer(arms_controls(arms), update, arms_static(arms))
@@ -829,8 +979,14 @@ def sources_compared(claims: pd.DataFrame | None = None) -> Explorer:
 
     def update(topic):
         chosen = filter_claims(claims, topic)
-        columns = {"document": "Document", "stated_value": "Claim", "verdict_label": "Verdict", "evidence": "Evidence",
-                   "confirmed": "Confirmed by", "disputed": "Disputed by"}
+        columns = {
+            "document": "Document",
+            "stated_value": "Claim",
+            "verdict_label": "Verdict",
+            "evidence": "Evidence",
+            "confirmed": "Confirmed by",
+            "disputed": "Disputed by",
+        }
         return charts.claims_verdict_chart(chosen), _rows_html(frame.loc[chosen.index], columns)
 
     return Explorer(claims_controls(claims), update, claims_static(claims))

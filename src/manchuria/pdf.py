@@ -32,15 +32,19 @@ def print_site(site: Path, output: Path) -> Path:
         page = browser.new_page()
         page.route(
             "**/*",
-            lambda route: route.continue_()
-            if urlparse(route.request.url).hostname in (None, "127.0.0.1")
-            else route.abort(),
+            lambda route: (
+                route.continue_() if urlparse(route.request.url).hostname in (None, "127.0.0.1") else route.abort()
+            ),
         )
         page.goto(f"{url}/index.html", wait_until="networkidle")
         page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
         page.emulate_media(media="print")
-        page.pdf(path=str(output), format="A4", print_background=True,
-                 margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        page.pdf(
+            path=str(output),
+            format="A4",
+            print_background=True,
+            margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+        )
         browser.close()
     return output
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .sphinx.specs import notebook_spec, title_text
 from .sphinx.chartdom import VEGALITE_MIME
+from .sphinx.specs import notebook_spec, title_text
 
 RENDERER_NAME = "manchuria"
 

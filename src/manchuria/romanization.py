@@ -21,8 +21,24 @@ import re
 
 # Library of Congress (without diacritics) and BGN/PCGN transliteration, letter by letter.
 _COMMON = dict(zip("абвгдзклмнопрстуфы", "abvgdzklmnoprstufy"))
-_LC = {**_COMMON, "е": "e", "ё": "e", "ж": "zh", "и": "i", "й": "i", "х": "kh", "ц": "ts", "ч": "ch",
-       "ш": "sh", "щ": "shch", "ъ": "", "ь": "", "э": "e", "ю": "iu", "я": "ia"}
+_LC = {
+    **_COMMON,
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "и": "i",
+    "й": "i",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ь": "",
+    "э": "e",
+    "ю": "iu",
+    "я": "ia",
+}
 _BGN = {**_LC, "й": "y", "ю": "yu", "я": "ya"}
 _VOWELS = set("аеёиоуыэюяъь")
 # Written by Japanese since 1946 with 州 for the period's 洲 (満州 for 満洲).

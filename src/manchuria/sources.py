@@ -33,7 +33,7 @@ def _braced(text: str, start: int) -> tuple[str, int]:
     """The text inside the braces (or quotes) opening at ``start``, and the index after them."""
     if text[start] == '"':
         end = text.index('"', start + 1)
-        return text[start + 1:end], end + 1
+        return text[start + 1 : end], end + 1
     depth = 0
     for index in range(start, len(text)):
         if text[index] == "{":
@@ -41,7 +41,7 @@ def _braced(text: str, start: int) -> tuple[str, int]:
         elif text[index] == "}":
             depth -= 1
             if depth == 0:
-                return text[start + 1:index], index + 1
+                return text[start + 1 : index], index + 1
     raise ValueError(f"references.bib: unbalanced braces from character {start}")
 
 

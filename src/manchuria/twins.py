@@ -95,9 +95,7 @@ class BookIndex:
 
     def __post_init__(self) -> None:
         self.figures = figure_numbers(self.pages)
-        self.targets = {
-            label: Target(title, page.stem) for page in self.pages for label, title in page.targets.items()
-        }
+        self.targets = {label: Target(title, page.stem) for page in self.pages for label, title in page.targets.items()}
 
     def page(self, stem: str) -> Page:
         return next(page for page in self.pages if page.stem == stem)
@@ -315,7 +313,7 @@ def resolve_markdown(source: str, context: Context, first_line: int = 1) -> str:
             continue
         if directive and directive["name"].startswith("glue"):
             raise TwinError(f"{where}: the {{{directive['name']}}} directive is not supported in twins; use a role")
-        line = ROLE.sub(lambda match: resolve_role(match["role"], match["content"], context, where), line)
+        line = ROLE.sub(lambda match, where=where: resolve_role(match["role"], match["content"], context, where), line)
         line = PAGE_LINK.sub(lambda match: page_link(match, context), line)
         out.append(escape_dollars(line))
     return "\n".join(out)
@@ -331,9 +329,11 @@ def page_link(match: re.Match, context: Context) -> str:
 
 def data_downloads(names: list[str]) -> str:
     """A page's data files as links beside the notebook (``book/`` and ``data/`` are siblings)."""
-    return "The data used on this page, in the repository's `data/` folder: " + ", ".join(
-        f"[{name}.csv](../data/{name}.csv)" for name in names
-    ) + ". Each file is described on the [Data](data.md) page."
+    return (
+        "The data used on this page, in the repository's `data/` folder: "
+        + ", ".join(f"[{name}.csv](../data/{name}.csv)" for name in names)
+        + ". Each file is described on the [Data](data.md) page."
+    )
 
 
 def table_of_contents(context: Context) -> str:
@@ -409,7 +409,7 @@ def unresolved(notebook: Mapping) -> list[str]:
             continue
         for pattern in (UNRESOLVED, GLUE_RESIDUE):
             for match in pattern.finditer(cell["source"]):
-                found.append(f"cell {index}: {cell['source'][max(0, match.start() - 30):match.end() + 30]!r}")
+                found.append(f"cell {index}: {cell['source'][max(0, match.start() - 30) : match.end() + 30]!r}")
     return found
 
 

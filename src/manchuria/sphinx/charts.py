@@ -52,8 +52,14 @@ RENDER_CONFIG: dict[str, Any] = {
     "background": None,
     "font": CHART_FONT,
     "title": {"color": INK, "subtitleColor": INK},
-    "axis": {"labelColor": INK, "titleColor": INK, "domainColor": INK, "tickColor": INK,
-             "gridColor": INK, "gridOpacity": 0.2},
+    "axis": {
+        "labelColor": INK,
+        "titleColor": INK,
+        "domainColor": INK,
+        "tickColor": INK,
+        "gridColor": INK,
+        "gridOpacity": 0.2,
+    },
     "legend": {"labelColor": INK, "titleColor": INK},
     "header": {"labelColor": INK, "titleColor": INK},
     "text": {"color": INK},
@@ -133,17 +139,30 @@ def chart_html(spec: dict[str, Any], cache_dir: Path) -> str:
     spec_json = spec_json.replace("</", "<\\/")
     label = html.escape(spec.get("description", "") or title_text(spec.get("title")), quote=True)
     prefix = "c" + hashlib.sha256(spec_json.encode()).hexdigest()[:10]
-    drawings = [labelled_svg(draw_svg(spec, WIDE_WIDTH, cache_dir), label=label, prefix=f"{prefix}w",
-                             classes=f"{chartdom.STATIC} {chartdom.STATIC_WIDE}")]
+    drawings = [
+        labelled_svg(
+            draw_svg(spec, WIDE_WIDTH, cache_dir),
+            label=label,
+            prefix=f"{prefix}w",
+            classes=f"{chartdom.STATIC} {chartdom.STATIC_WIDE}",
+        )
+    ]
     # A phone gets its own drawing where the chart fills the column or has a phone layout.
     if has_container_width(spec) or narrow_overrides(spec):
-        drawings.append(labelled_svg(draw_svg(spec, NARROW_WIDTH, cache_dir), label=label, prefix=f"{prefix}n",
-                                     classes=f"{chartdom.STATIC} {chartdom.STATIC_NARROW}"))
+        drawings.append(
+            labelled_svg(
+                draw_svg(spec, NARROW_WIDTH, cache_dir),
+                label=label,
+                prefix=f"{prefix}n",
+                classes=f"{chartdom.STATIC} {chartdom.STATIC_NARROW}",
+            )
+        )
     explorer = bool(((spec.get("usermeta") or {}).get("manchuria") or {}).get("explorer"))
     waiting = (
         f'<p class="{chartdom.EXPLORER_WAITING}">This explorer shows its starting view. Its controls'
         " need JavaScript; the table under the chart lists every row.</p>"
-        if explorer else ""
+        if explorer
+        else ""
     )
     return (
         f'<div class="{chartdom.FIGURE}">'
@@ -151,7 +170,7 @@ def chart_html(spec: dict[str, Any], cache_dir: Path) -> str:
         f"{waiting}"
         f'<div class="{chartdom.TARGET}" data-label="{label}" data-rendered="{chartdom.STATIC_STATE}"'
         f' data-narrow-max="{NARROW_WIDTH_MAX}" data-config="{LIVE_CONFIG}">'
-        f'{"".join(drawings)}</div>'
+        f"{''.join(drawings)}</div>"
         f"{data_table_html(spec)}"
         "</div>"
     )
@@ -210,11 +229,11 @@ def data_table_html(spec: dict[str, Any]) -> str:
             columns.append("source_keys")
         if not rows or not any(isinstance(row.get(column), str) for row in rows for column in columns):
             continue
-        head = "".join(
-            f'<th scope="col">{html.escape(_column_title(column, fields))}</th>' for column in columns
-        )
+        head = "".join(f'<th scope="col">{html.escape(_column_title(column, fields))}</th>' for column in columns)
         body = "".join(
-            _row_start(row) + "".join(f"<td>{html.escape(_cell_text(row.get(column), column))}</td>" for column in columns) + "</tr>"
+            _row_start(row)
+            + "".join(f"<td>{html.escape(_cell_text(row.get(column), column))}</td>" for column in columns)
+            + "</tr>"
             for row in rows
         )
         tables.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
@@ -223,10 +242,10 @@ def data_table_html(spec: dict[str, Any]) -> str:
     title = html.escape(title_text(spec.get("title")) or "this chart")
     return (
         f'<details class="{chartdom.DATA_TABLE}">'
-        f"<summary>Data behind this chart<span class=\"visually-hidden\">: {title}</span></summary>"
+        f'<summary>Data behind this chart<span class="visually-hidden">: {title}</span></summary>'
         # A region that scrolls sideways on a phone must be reachable by keyboard.
         f'<div class="{chartdom.DATA_TABLE}-tables" tabindex="0" role="region" aria-label="Data: {title}">'
-        f'{"".join(tables)}</div>'
+        f"{''.join(tables)}</div>"
         "</details>"
     )
 

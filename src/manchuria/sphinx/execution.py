@@ -62,8 +62,8 @@ class Task:
 
     docname: str
     path: str
-    notebook: Any            # nbformat.NotebookNode, as myst-nb would execute it
-    in_temp: bool            # nb_execution_in_temp: run in a temporary folder, else the notebook's own
+    notebook: Any  # nbformat.NotebookNode, as myst-nb would execute it
+    in_temp: bool  # nb_execution_in_temp: run in a temporary folder, else the notebook's own
     timeout: int | None
     allow_errors: bool
 
@@ -71,9 +71,9 @@ class Task:
 @dataclass(frozen=True)
 class Result:
     docname: str
-    notebook: Any | None     # the executed notebook, or None when it failed
+    notebook: Any | None  # the executed notebook, or None when it failed
     seconds: float
-    error: str | None        # the exception's class name when it failed
+    error: str | None  # the exception's class name when it failed
 
 
 def execute(task: Task) -> Result:
@@ -96,8 +96,9 @@ def execute(task: Task) -> Result:
     try:
         folder = tempfile.TemporaryDirectory() if task.in_temp else nullcontext(str(Path(task.path).parent))
         with folder as cwd:
-            execute_notebook(notebook, cwd=os.path.abspath(cwd), timeout=timeout,
-                             allow_errors=allow_errors, record_timing=False)
+            execute_notebook(
+                notebook, cwd=os.path.abspath(cwd), timeout=timeout, allow_errors=allow_errors, record_timing=False
+            )
     except Exception as error:  # a cell's error or timeout, a dead kernel: myst-nb meets it again
         return Result(task.docname, None, time.perf_counter() - start, type(error).__name__)
     return Result(task.docname, notebook, time.perf_counter() - start, None)
@@ -143,8 +144,14 @@ def notebook_to_execute(env: Any, docname: str) -> Task | None:
     posix_path = PurePosixPath(path.as_posix())
     if any(posix_path.match(pattern) for pattern in nb_config.execution_excludepatterns):
         return None
-    return Task(docname, str(path), notebook, nb_config.execution_in_temp,
-                nb_config.execution_timeout, nb_config.execution_allow_errors)
+    return Task(
+        docname,
+        str(path),
+        notebook,
+        nb_config.execution_in_temp,
+        nb_config.execution_timeout,
+        nb_config.execution_allow_errors,
+    )
 
 
 def workers_for(count: int) -> int:
@@ -191,8 +198,13 @@ def pre_execute(app: Any, env: Any, docnames: list[str]) -> None:
             except Exception as error:  # BrokenProcessPool: a worker was killed or could not start
                 result = Result(task.docname, None, 0.0, type(error).__name__)
             if result.notebook is None:
-                logger.info("pre-executing %s failed (%s) after %.1f s; it is left uncached, "
-                            "so it runs again as its page is read", task.docname, result.error, result.seconds)
+                logger.info(
+                    "pre-executing %s failed (%s) after %.1f s; it is left uncached, "
+                    "so it runs again as its page is read",
+                    task.docname,
+                    result.error,
+                    result.seconds,
+                )
                 continue
             cache.cache_notebook_bundle(
                 CacheBundleIn(result.notebook, task.path, data={"execution_seconds": result.seconds}),
@@ -202,8 +214,10 @@ def pre_execute(app: Any, env: Any, docnames: list[str]) -> None:
             try:  # the key myst-nb will look up: that of the notebook as read, before execution
                 cache.match_cache_notebook(task.notebook)
             except KeyError:
-                logger.info("pre-executed %s, but it was cached under another key; "
-                            "it runs again as its page is read", task.docname)
+                logger.info(
+                    "pre-executed %s, but it was cached under another key; it runs again as its page is read",
+                    task.docname,
+                )
             else:
                 logger.info("pre-executed %s in %.1f s", task.docname, result.seconds)
     logger.info("pre-execution took %.1f s", time.perf_counter() - start)

@@ -37,6 +37,7 @@ TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
 IPYWIDGETS_EMBED = "vendor/html-manager-1.0.15/embed.js"
 VEGA_BUNDLE = chartdom.VEGA_BUNDLE
 
+
 def vega_bundle_source(vl_version: str) -> str:
     """Vega, Vega-Lite and Vega-Embed as one classic script defining ``window.vegaEmbed``.
 
@@ -46,9 +47,7 @@ def vega_bundle_source(vl_version: str) -> str:
     """
     import vl_convert
 
-    bundle = vl_convert.javascript_bundle(
-        snippet="window.vegaEmbed = vegaEmbed;", vl_version=vl_version
-    )
+    bundle = vl_convert.javascript_bundle(snippet="window.vegaEmbed = vegaEmbed;", vl_version=vl_version)
     return f"/* Vega-Lite {vl_version} via vl-convert {vl_convert.__version__} */\n(function () {{\n{bundle}\n}})();\n"
 
 
@@ -87,9 +86,7 @@ def refresh_cache_if_inputs_changed(build_dir: Path, digest: str) -> bool:
 
 
 def _builder_inited(app: Sphinx) -> None:
-    app.env.manchuria_inputs_changed = refresh_cache_if_inputs_changed(
-        Path(app.outdir).parent, inputs_digest()
-    )
+    app.env.manchuria_inputs_changed = refresh_cache_if_inputs_changed(Path(app.outdir).parent, inputs_digest())
 
 
 def _env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: set) -> list[str]:

@@ -111,7 +111,9 @@ def at_width(spec: dict[str, Any], width: int) -> dict[str, Any]:
 
 def _replace_in_expressions(node: Any, old: str, new: str) -> Any:
     if isinstance(node, dict):
-        return {key: value if key in _DATA_KEYS else _replace_in_expressions(value, old, new) for key, value in node.items()}
+        return {
+            key: value if key in _DATA_KEYS else _replace_in_expressions(value, old, new) for key, value in node.items()
+        }
     if isinstance(node, list):
         return [_replace_in_expressions(value, old, new) for value in node]
     return node.replace(old, new) if isinstance(node, str) else node
@@ -164,7 +166,6 @@ def _set_path(node: Any, path: Iterable[str | int], value: Any) -> Any:
     copy: Any = list(node) if isinstance(node, list) else dict(node)
     copy[key] = _set_path(node[key], rest, value) if rest else value
     return copy
-
 
 
 def title_text(title: Any) -> str:
