@@ -6,7 +6,7 @@
 #   make serve   serve the built book on http://127.0.0.1:8000
 #   make lab     write the notebooks' resolved .ipynb twins and open JupyterLab on book/ (127.0.0.1)
 #   make linkcheck  check every external link (needs the network; not part of make test)
-#   make bench   time the build, cached and one-section rebuilds, notebooks, page weight and chart drawing
+#   make bench   time the build, cached and one-section rebuilds, notebooks, page weight, chart drawing and the throttled phone profile
 #   make clean   remove _build (built site, execution cache, generated files)
 # The first run creates .venv from requirements.txt; it is re-created
 # whenever requirements.txt or pyproject.toml is newer than it.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +12,7 @@ import pytest
 
 from manchuria import bench
 from manchuria.book import REPO_ROOT, toc_notebooks
+from manchuria.browser import serving
 
 KERNEL_FRONT_MATTER = "---\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
 
@@ -33,6 +36,114 @@ def test_the_measurement_sees_what_a_page_loads(pages):
     assert explorers.requests > 10
     assert explorers.bytes_gzip > 300_000, "the Vega bundle alone is about 300 kB compressed"
     assert explorers.charts == 5 and explorers.charts_after_start_ms is not None
+
+
+def _get(url: str, encoding: str | None) -> tuple[str | None, bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": encoding} if encoding else {})
+    with urllib.request.urlopen(request) as response:
+        return response.headers.get("Content-Encoding"), response.read()
+
+
+def test_the_compressing_server_sends_text_gzipped_as_a_static_host_does(tmp_path):
+    text = "<!DOCTYPE html><p>" + "Port Arthur and Dalny, leased again. " * 400 + "</p>"
+    (tmp_path / "page.html").write_text(text, encoding="utf-8")
+    (tmp_path / "chart.svg").write_text("<svg>" + "<rect/>" * 300 + "</svg>", encoding="utf-8")
+    (tmp_path / "font.woff2").write_bytes(b"wOF2" * 500)
+    with serving(tmp_path, compress=True) as url:
+        encoding, body = _get(f"{url}/page.html", "gzip, deflate, br")
+        assert encoding == "gzip" and len(body) < len(text) / 10
+        assert gzip.decompress(body).decode("utf-8") == text
+        assert _get(f"{url}/chart.svg", "gzip")[0] == "gzip"
+        assert _get(f"{url}/font.woff2", "gzip") == (None, b"wOF2" * 500), "fonts are compressed already"
+        assert _get(f"{url}/page.html", None) == (None, text.encode("utf-8")), "only to a client that accepts gzip"
+    with serving(tmp_path) as url:
+        assert _get(f"{url}/page.html", "gzip") == (None, text.encode("utf-8")), "the plain server stays plain"
+
+
+@pytest.mark.browser
+def test_the_throttled_profile_measures_a_chart_page_as_a_phone_loads_it(site, browser):
+    """One load of a chart page and of the bare page, slowed down, from the compressing server."""
+    [page], bare = bench.throttled_profile(site, browser, ["book/withdrawal.html"], runs=1)
+    html = (site / "book" / "withdrawal.html").stat().st_size
+    assert page.chapter and page.runs == 1
+    assert page.bytes > 30_000 and page.requests > 10, "the page, its theme files and fonts"
+    assert page.files["book/withdrawal.html"] < html / 2, "the HTML came gzip-compressed"
+    assert page.bytes < html + sum(size for name, size in page.files.items() if name != "book/withdrawal.html")
+    assert page.fcp_ms and page.fcp_ms > bench.THROTTLED_NETWORK["latency"], "a paint after the emulated latency"
+    assert page.charts == 1 and page.charts_visible_ms is not None and page.charts_visible_ms > 0
+    assert page.charts_at_fcp is (page.charts_visible_ms <= page.fcp_ms)
+    assert page.live_ms is None, "withdrawal's chart goes live only when a reader reaches for it"
+    assert bare.path == bench.BARE_PAGE and bare.requests == 1 and bare.bytes < 2_000
+    assert bench.THROTTLED_NETWORK["latency"] < bare.fcp_ms < page.fcp_ms
+    assert bench.goes_live_by_itself((site / "book" / "explorers.html").read_text(encoding="utf-8"))
+    assert not bench.goes_live_by_itself((site / "book" / "withdrawal.html").read_text(encoding="utf-8"))
+
+
+def test_report_states_the_throttled_targets():
+    figures = bench.Bench(
+        clean=bench.Build(60.0, 11),
+        cached=bench.Build(4.4, 0),
+        one_section=bench.Build(12.0, 1),
+        bare_sphinx_s=20.0,
+        notebooks_s={"yalta": 30.0},
+        clean_notebooks_s={"yalta": 6.5},
+        pages=[bench.PageFigures("a.html", 500_000, 20, 1, -30.0, 900.0)],
+        throttled=[
+            bench.ThrottledPage(
+                "book/a.html",
+                3,
+                150_000,
+                25,
+                800.0,
+                charts=1,
+                charts_visible_ms=700.0,
+                charts_at_fcp_runs=3,
+                chapter=True,
+            ),
+            bench.ThrottledPage(
+                "book/b.html",
+                3,
+                260_000,
+                30,
+                1_900.0,
+                charts=2,
+                charts_visible_ms=2_300.0,
+                charts_at_fcp_runs=1,
+                chapter=True,
+            ),
+            bench.ThrottledPage(
+                "book/x.html",
+                3,
+                600_000,
+                33,
+                900.0,
+                charts=5,
+                charts_visible_ms=850.0,
+                charts_at_fcp_runs=3,
+                live_ms=9_000.0,
+            ),
+        ],
+        bare=bench.ThrottledPage(bench.BARE_PAGE, 3, 560, 1, 600.0),
+    )
+    table = bench.report(figures)
+    assert "2 of 3 chart pages (not: book/b.html)" in table
+    assert "1,900 ms (book/b.html) = 3.2 x bare; 1 of 3 over" in table and "<= 1.5 x bare = 900 ms" in table
+    assert "260 kB (book/b.html); 1 of 2 over" in table, "the explorers page is not a chapter page"
+    assert table.count("MISSED") == 3
+    row = next(line for line in table.splitlines() if line.startswith("| book/b.html (chapter) "))
+    assert [cell.strip() for cell in row.strip("|").split("|")] == [
+        "book/b.html (chapter)",
+        "260.0 kB",
+        "30",
+        "1,900 ms",
+        "3.17",
+        "2",
+        "2,300 ms",
+        "NO (1/3)",
+        "",
+    ]
+    assert "yes (3/3)" in table
+    assert "9,000 ms" in table and "600 ms (median of 3)" in table
 
 
 ICON_PROBE = """() => {
@@ -88,7 +199,12 @@ def test_theme_icons_draw_without_the_font_awesome_script(browser, site_url, sit
     drawn = _fonts_drawing_icons(page)
     context.close()
     paths = [urlsplit(url).path.lstrip("/") for url in requests if url.startswith(site_url)]
-    woff2 = {Path(path).name: (site / path).stat().st_size for path in paths if path.endswith(".woff2")}
+    # The icon fonts only: a chart page may also load the charts' own font (manchuria.sphinx.charts).
+    woff2 = {
+        Path(path).name: (site / path).stat().st_size
+        for path in paths
+        if path.endswith(".woff2") and Path(path).name.startswith("fa-")
+    }
     assert [path for path in paths if path.endswith("fontawesome.js")], "the theme's page template asks for it"
     assert (site / "_static" / "scripts" / "fontawesome.js").stat().st_size < 500, "the stand-in is empty"
     assert len([icon for icon in icons if "fa-" in icon["name"]]) >= 8, "the page shows theme icons"

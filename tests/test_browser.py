@@ -271,3 +271,31 @@ def test_a_reader_searches_from_a_chapter_page_and_finds_the_section(browser, si
     found = page.eval_on_selector_all("#search-results li a", "links => links.map(link => link.getAttribute('href'))")
     context.close()
     assert any("under-occupation.html" in href for href in found), found
+
+
+PHONE = {"width": 390, "height": 844}
+PLOT_WIDTHS = """targets => targets.map(target => {
+    const svg = [...target.querySelectorAll('svg[role="img"]')].find(s => s.getBoundingClientRect().width > 0);
+    const box = target.getBoundingClientRect(), drawn = svg.getBoundingClientRect();
+    const scale = drawn.width / svg.width.baseVal.value;
+    const plots = [...svg.querySelectorAll('g.role-frame > g > path.background, g.role-scope > g > path.background')]
+        .filter(path => !path.closest('.role-legend'))
+        .map(path => path.getBBox().width * scale).filter(width => width > 0);
+    return {overflow: drawn.right - box.right, plots: plots.map(Math.round)};
+})"""
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_on_a_phone_no_chart_overflows_or_squeezes_its_plot(browser, site_url, path):
+    """At 390 px, as the build draws them (JavaScript off), every chart fits the column and every
+    plot area keeps at least charts.PLOT_MIN_WIDTH px beside its labels."""
+    from manchuria.charts import PLOT_MIN_WIDTH
+
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    charts = page.eval_on_selector_all(f".{chartdom.TARGET}", PLOT_WIDTHS)
+    context.close()
+    assert charts and all(chart["plots"] for chart in charts), charts
+    assert [chart for chart in charts if chart["overflow"] > 1] == []
+    assert [chart for chart in charts if min(chart["plots"]) < PLOT_MIN_WIDTH] == [], charts

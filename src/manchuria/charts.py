@@ -193,17 +193,18 @@ AXIS_ROOM = 30
 #: Below this container width (a phone) a long row label breaks onto up to three lines, in a smaller size
 #: (manchuria.sphinx.specs.NARROW_WIDTH_MAX).
 WRAP_BELOW = 520
-#: Where a long label breaks on a phone: at the last space before this many characters (11 px text).
-WRAP_CHARS = 20
+#: Row labels on a phone: 11 px text, whose characters are about 5.5 px wide (so a line's length
+#: follows the label limit).
 PHONE_LABEL_SIZE = 11
+PHONE_CHAR_WIDTH = 5.5
 
 
-def _cut(text: str, chars: int) -> str:
+def _cut(text: str, chars: str) -> str:
     """Vega: where ``text`` breaks, the last space before ``chars`` (-1 if it needs no break or has none)."""
-    return f"(length({text}) <= {chars} ? -1 : lastindexof(slice({text}, 0, {chars + 1}), ' '))"
+    return f"(length({text}) <= {chars} ? -1 : lastindexof(slice({text}, 0, {chars} + 1), ' '))"
 
 
-def _wrapped_label(chars: int = WRAP_CHARS) -> str:
+def _wrapped_label(chars: str) -> str:
     """A Vega expression that breaks ``datum.label`` onto up to three lines at spaces on a phone;
     a third line that is still too long is cut short by the axis's label limit."""
     label = "datum.label"
@@ -217,7 +218,7 @@ def _wrapped_label(chars: int = WRAP_CHARS) -> str:
     )
 
 
-def _wrapped_two_line_label(chars: int = WRAP_CHARS) -> str:
+def _wrapped_two_line_label(chars: str) -> str:
     """For a label already written as two lines (``LABEL_LINE_BREAK``): on a phone, each line breaks
     once more at a space, so a row has up to four lines; on a wide page, the two lines as written."""
     first, second = "split(datum.label, '\\n')[0]", "split(datum.label, '\\n')[1]"
@@ -233,20 +234,20 @@ def _wrapped_two_line_label(chars: int = WRAP_CHARS) -> str:
     )
 
 
-def row_label_axis(ceiling: int, *, wrap: bool = True, **axis: Any) -> alt.Axis:
+def row_label_axis(ceiling: int, *, beside: int = 0, least: int = 80, lines: str = "wrap", **axis: Any) -> alt.Axis:
     """A row axis whose labels take up to ``ceiling`` px but never leave the plot less than
-    :data:`PLOT_MIN_WIDTH`; on a phone a long label breaks onto up to three smaller lines (``wrap``)
-    rather than being cut short. Read from ``containerSize()``, not the plot's ``width``: with a
-    container width, Vega fits the plot to what the labels leave, so a limit read from the plot would
-    feed back into itself."""
-    limit = alt.ExprRef(f"clamp(containerSize()[0] - {PLOT_MIN_WIDTH + AXIS_ROOM}, 90, {ceiling})")
-    if wrap:
-        axis.setdefault("labelExpr", _wrapped_label())
-        axis.setdefault("labelFontSize", alt.ExprRef(f"containerSize()[0] < {WRAP_BELOW} ? {PHONE_LABEL_SIZE} : 12"))
-        axis.setdefault(
-            "labelLineHeight", alt.ExprRef(f"containerSize()[0] < {WRAP_BELOW} ? {PHONE_LABEL_SIZE + 1} : 14")
-        )
-    return alt.Axis(labelLimit=limit, **axis)
+    :data:`PLOT_MIN_WIDTH` (nor less than ``beside`` px more, for what a chart draws to the plot's
+    right, such as value labels), and never less than ``least`` px themselves. On a phone a long label breaks at spaces onto up to three
+    smaller lines (``lines="wrap"``; ``"two-line"`` for labels written as two lines, each of which
+    may break once more) rather than being cut short; where a line breaks follows the limit.
+    Read from ``containerSize()``, not the plot's ``width``: with a container width, Vega fits the
+    plot to what the labels leave, so a limit read from the plot would feed back into itself."""
+    limit = f"clamp(containerSize()[0] - {PLOT_MIN_WIDTH + AXIS_ROOM + beside}, {least}, {ceiling})"
+    chars = f"floor(({limit}) / {PHONE_CHAR_WIDTH})"
+    axis.setdefault("labelExpr", _wrapped_label(chars) if lines == "wrap" else _wrapped_two_line_label(chars))
+    axis.setdefault("labelFontSize", alt.ExprRef(f"containerSize()[0] < {WRAP_BELOW} ? {PHONE_LABEL_SIZE} : 12"))
+    axis.setdefault("labelLineHeight", alt.ExprRef(f"containerSize()[0] < {WRAP_BELOW} ? {PHONE_LABEL_SIZE + 1} : 14"))
+    return alt.Axis(labelLimit=alt.ExprRef(limit), **axis)
 
 
 # --- Shared pieces ----------------------------------------------------------------------
@@ -855,7 +856,8 @@ def removals_chart(removals: pd.DataFrame, *, width: int | str = "container") ->
         + ". Each is one observer's estimate, not a measurement."
     )
     base = alt.Chart(frame).encode(
-        y=alt.Y("item:N", title=None, sort="-x", axis=row_label_axis(280)),
+        # Each bar's value is printed to its right.
+        y=alt.Y("item:N", title=None, sort="-x", axis=row_label_axis(280, beside=30)),
         tooltip=[
             alt.Tooltip("item:N", title="What"),
             alt.Tooltip("figure:N", title="Share removed"),
@@ -988,7 +990,7 @@ def people_ranges_chart(
             title=None,
             sort=list(frame["row"]),
             # On a phone the labels leave the dots 200 px, each of their two lines breaking once more.
-            axis=row_label_axis(300, labelExpr=_wrapped_two_line_label()),
+            axis=row_label_axis(300, lines="two-line"),
         ),
         color=alt.Color("what:N", title="What was counted", sort=list(dict.fromkeys(frame["what"])), legend=None),
         tooltip=[

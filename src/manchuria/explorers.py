@@ -154,18 +154,22 @@ class Control:
         raise ValueError(f"unknown control kind {self.kind!r}; expected select, radio, text, range or day")
 
 
-def _explorer_meta(slug: str, *, noun: str, empty: str, controls: list[Control]) -> dict[str, Any]:
-    """What the page script needs to know about an explorer (see ``manchuria-charts.js``)."""
-    return {
-        "manchuria": {
-            "explorer": {
-                "slug": slug,
-                "noun": noun,
-                "empty": empty,
-                "dates": {control.name: f"{FIRST_DAY:%Y-%m-%d}" for control in controls if control.kind == "day"},
-            }
+def _explorer_meta(
+    slug: str, *, noun: str, empty: str, controls: list[Control], phone: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the page script needs to know about an explorer (see ``manchuria-charts.js``), and the
+    properties it asks for on a phone (``phone``, see :func:`manchuria.charts.phone_layout`)."""
+    meta: dict[str, Any] = {
+        "explorer": {
+            "slug": slug,
+            "noun": noun,
+            "empty": empty,
+            "dates": {control.name: f"{FIRST_DAY:%Y-%m-%d}" for control in controls if control.kind == "day"},
         }
     }
+    if phone:
+        meta |= charts.phone_layout(**phone)["manchuria"]
+    return {"manchuria": meta}
 
 
 def _with_note(chart: alt.TopLevelMixin, title: str | dict) -> alt.TopLevelMixin:
@@ -541,7 +545,8 @@ def arms_static(arms: pd.DataFrame) -> alt.TopLevelMixin:
         # plotted as powers of ten, with ticks on whole powers labelled in the numbers themselves.
         .transform_calculate(position=f"{counts} ? log(datum.value) / LN10 : datum.value")
         .encode(
-            y=alt.Y("label:N", title=None, sort="-x", axis=charts.row_label_axis(330)),
+            # Each bar's value is printed to its right.
+            y=alt.Y("label:N", title=None, sort="-x", axis=charts.row_label_axis(330, beside=60, least=70)),
             x=alt.X(
                 "position:Q",
                 title=None,
@@ -566,6 +571,8 @@ def arms_static(arms: pd.DataFrame) -> alt.TopLevelMixin:
             noun="figures",
             controls=controls,
             empty="No source gives this measure for this weapon.",
+            # On a phone a row's label takes up to three lines (charts.row_label_axis).
+            phone={"height": {"step": 40}},
         ),
     )
     return charts.readable(_with_note(layered, title))
