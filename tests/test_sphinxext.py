@@ -120,3 +120,49 @@ def test_the_latex_decoder_shortcut_renders_every_field_of_the_bibliography_as_t
         assert fast == slow, text
         shortcut_taken += not bibstyle.LATEX_SYNTAX.search(text)
     assert shortcut_taken > len(fields) / 2, "most fields are plain Unicode and skip the decoder"
+
+
+def test_the_indexed_bibliography_filter_gives_what_upstreams_gives():
+    """manchuria.sphinx.workarounds replaces sphinxcontrib-bibtex's slow filter; same entries, same order."""
+    import ast
+    from collections import namedtuple
+    from types import SimpleNamespace
+
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
+    from manchuria.sphinx import workarounds
+
+    upstream = BibtexDomain.__dict__["get_filtered_entries"]
+    if upstream is workarounds.bibliography_entries_indexed:  # already installed by a build in this process
+        import importlib
+
+        import sphinxcontrib.bibtex.domain as module
+
+        upstream = importlib.reload(module).BibtexDomain.get_filtered_entries
+    entries = [SimpleNamespace(key=key, fields={}, type="book") for key in ("a", "b", "c", "d")]
+    refs = [
+        SimpleNamespace(docname=doc, targets=[SimpleNamespace(key=key) for key in keys])
+        for doc, keys in (("yalta", ["a", "b"]), ("treaty", ["b"]), ("treaty", ["c", "a"]))
+    ]
+    key_of = namedtuple("BibliographyKey", "docname id")
+    results = {}
+    for name, filter_text in (("cited", "cited"), ("here", "docname in docnames"), ("treaty", "docname == 'treaty'")):
+        bibliography = SimpleNamespace(
+            bibfiles=["refs.bib"],
+            keyprefix="",
+            filter_=ast.parse(filter_text),  # as the directive parses it
+            keys={"d"} if name == "here" else set(),
+            line=1,
+        )
+        for docname in ("yalta", "treaty", "glossary"):
+            key = key_of(docname, "bibliography-1")
+            fake = SimpleNamespace(
+                bibliographies={key: bibliography}, citation_refs=refs, get_entries=lambda bibfiles: iter(entries)
+            )
+            ours = [(k, e.key) for k, e in workarounds.bibliography_entries_indexed(fake, key)]
+            theirs = [(k, e.key) for k, e in upstream(fake, key)]
+            assert ours == theirs, (name, docname)
+            results[name, docname] = ours
+    assert results["cited", "glossary"] == [("a", "a"), ("b", "b"), ("c", "c")], "the test exercises real filtering"
+    assert results["here", "treaty"] == [("a", "a"), ("b", "b"), ("c", "c"), ("d", "d")]
+    assert results["here", "glossary"] == [("d", "d")]
