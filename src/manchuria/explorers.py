@@ -183,16 +183,6 @@ def _colour(field: str, colours: dict[str, str], *, title: str) -> alt.Color:
     return colour
 
 
-def _label_limit(share: float, floor: int, ceiling: int = 330) -> dict[str, str]:
-    """Axis labels take ``share`` of the space the page gives the chart, so a phone keeps room to plot.
-
-    Read from ``containerSize()``, not the plot's ``width``: with a container
-    width, Vega fits the plot to what the labels leave, so a limit read from
-    the plot would feed back into itself.
-    """
-    return {"expr": f"clamp(containerSize()[0] * {share}, {floor}, {ceiling})"}
-
-
 # --- Timeline -----------------------------------------------------------------------------
 
 ACTOR_EXAMPLES = ("Stalin", "Lin Biao", "Republic of China")

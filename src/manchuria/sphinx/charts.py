@@ -36,7 +36,15 @@ from docutils import nodes
 from myst_nb.core.render import MimeData, MimeRenderPlugin, NbElementRenderer
 
 from . import chartdom
-from .specs import NARROW_WIDTH, NARROW_WIDTH_MAX, book_spec, has_container_width, narrow_overrides, title_text
+from .specs import (
+    NARROW_WIDTH,
+    NARROW_WIDTH_MAX,
+    at_width,
+    book_spec,
+    has_container_width,
+    narrow_overrides,
+    title_text,
+)
 
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml")
 # The width a chart that fills the column is drawn at for a desktop reader (the column is 640-740 px).
@@ -87,8 +95,6 @@ def vegalite_version(spec: dict[str, Any]) -> str:
 
 def draw_svg(spec: dict[str, Any], width: int, cache_dir: Path) -> str:
     """The spec drawn ``width`` px wide by vl-convert, cached under ``cache_dir``."""
-    from .specs import at_width
-
     sized = at_width(spec, width)
     key = hashlib.sha256(json.dumps(sized, sort_keys=True).encode() + RENDER_DIGEST.encode()).hexdigest()[:24]
     cached = cache_dir / f"{key}.svg"

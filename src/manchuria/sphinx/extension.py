@@ -35,7 +35,6 @@ from .specs import BOOK_BUILD_ENV
 STATIC_DIR = Path(__file__).parents[1] / "static"
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
 IPYWIDGETS_EMBED = "vendor/html-manager-1.0.15/embed.js"
-VEGA_BUNDLE = chartdom.VEGA_BUNDLE
 
 
 def vega_bundle_source(vl_version: str) -> str:
@@ -63,7 +62,7 @@ def write_vega_bundle(directory: Path) -> Path:
     """Write the bundle under ``directory`` once per library version and return the folder."""
     from importlib.metadata import version
 
-    target = directory / VEGA_BUNDLE
+    target = directory / chartdom.VEGA_BUNDLE
     stamp = target.with_suffix(".version")
     # Keyed on the installed versions, so a cached build need not import Altair.
     wanted = f"altair {version('altair')} vl-convert {version('vl-convert-python')}"
