@@ -76,3 +76,24 @@ def test_bibliography_entries_are_list_items(app):
     page = (app.outdir / "citations.html").read_text(encoding="utf-8")
     assert page.count('role="listitem"') == 2 and "doc-biblioentry" not in page
     assert page.count('role="list"') == 1
+
+
+HEAD_SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.DOTALL)
+
+
+@pytest.mark.sphinx("html", testroot="pages", freshenv=True)
+def test_no_script_in_the_head_stops_the_parser(app):
+    """External scripts are deferred; an inline one that sets a field of Sphinx's options waits as a module."""
+    app.build()
+    page = (app.outdir / "chart.html").read_text(encoding="utf-8")
+    head = page[: page.index("</head>")]
+    scripts = [(found["attributes"], found["body"]) for found in HEAD_SCRIPT.finditer(head)]
+    assert any("documentation_options.js" in attributes for attributes, _ in scripts)
+    for attributes, body in scripts:
+        if "src=" in attributes:
+            assert "defer" in attributes or "async" in attributes, attributes
+        elif "DOCUMENTATION_OPTIONS." in body:
+            assert 'type="module"' in attributes, body
+    search = (app.outdir / "search.html").read_text(encoding="utf-8")
+    (options,) = [found["attributes"] for found in HEAD_SCRIPT.finditer(search) if "documentation_options" in found[0]]
+    assert "defer" not in options, "the search page's own scripts run as they are parsed and need these first"

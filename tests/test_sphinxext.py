@@ -166,3 +166,23 @@ def test_the_indexed_bibliography_filter_gives_what_upstreams_gives():
     assert results["cited", "glossary"] == [("a", "a"), ("b", "b"), ("c", "c")], "the test exercises real filtering"
     assert results["here", "treaty"] == [("a", "a"), ("b", "b"), ("c", "c"), ("d", "d")]
     assert results["here", "glossary"] == [("d", "d")]
+
+
+def test_scripts_are_deferred_and_inline_setters_wait_as_modules():
+    from sphinx.builders.html._assets import _JavaScript
+
+    from manchuria.sphinx.pagescripts import deferred
+
+    external = deferred(_JavaScript("doctools.js", priority=200, id="x"))
+    assert (external.filename, external.priority, external.attributes) == (
+        "doctools.js",
+        200,
+        {"id": "x", "defer": "defer"},
+    )
+    setter = deferred(_JavaScript(None, body="DOCUMENTATION_OPTIONS.pagename = 'book/yalta';"))
+    assert setter.attributes["type"] == "module"
+    declaration = _JavaScript(None, body="let toggleHintShow = 'Click to show';")
+    comparison = _JavaScript(None, body="window.a == 1 && go();")
+    already = [_JavaScript("a.js", **{"async": "async"}), _JavaScript("b.js", defer="defer")]
+    for script in [declaration, comparison, *already]:
+        assert deferred(script) is script, "runs as it was registered"
