@@ -124,9 +124,18 @@ def test_no_page_carries_widget_state_or_loads_the_widget_manager(site):
         assert IPYWIDGETS_EMBED not in text, page
 
 
-def test_thebe_configuration_is_declared_once_per_page(site):
+SCRIPT_TAG = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+# Assets of Jupyter Book's default extensions that _config.yml leaves out (thebe, sphinx-design).
+UNUSED_EXTENSION_ASSETS = ("thebe", "design-tabs.js", "sphinx-design")
+
+
+def test_no_page_declares_a_script_twice_or_loads_an_unused_extension(site):
+    """A script declared twice throws ("Identifier ... has already been declared"), as sphinx-thebe's did."""
     for page in site.rglob("*.html"):
-        assert page.read_text(encoding="utf-8").count("const THEBE_JS_URL") <= 1, page
+        text = page.read_text(encoding="utf-8")
+        scripts = [tag for tag in SCRIPT_TAG.findall(text) if "application/json" not in tag]
+        assert len(scripts) == len(set(scripts)), page
+        assert not [asset for asset in UNUSED_EXTENSION_ASSETS if asset in text], page
 
 
 CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")

@@ -12,8 +12,7 @@
 * Re-executes the notebooks when the data or the package change: jupyter-cache
   keys a notebook on its own code only, so without this a corrected CSV row
   would leave stale numbers and charts in the book.
-* Stops sphinx-thebe from declaring its ``const`` configuration twice per page,
-  which throws "Identifier 'THEBE_JS_URL' has already been declared".
+* Defers every script a page lists (:mod:`.pagescripts`), so none holds up its first paint.
 """
 
 from __future__ import annotations

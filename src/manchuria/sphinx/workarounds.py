@@ -12,11 +12,13 @@ from docutils import nodes
 def drop_duplicate_scripts(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """``html-page-context``: remove repeated script entries, keeping the first of each.
 
-    Works around sphinx-thebe 0.3.1 (with sphinx-togglebutton 0.4.5) under Jupyter Book 1.0.4:
-    ``init_thebe_core`` adds its inline ``const THEBE_JS_URL`` configuration on
-    ``env-before-read-docs``, which Jupyter Book's build lets it do twice, and a second
-    ``const`` is a SyntaxError on every page. No upstream issue was found for it.
-    Guarded by ``tests/test_book.py::test_thebe_configuration_is_declared_once_per_page``
+    Works around sphinx-togglebutton 0.4.5 under Jupyter Book 1.0.4 and Sphinx 7.4.7: its
+    inline ``var togglebuttonSelector`` configuration, added with ``app.add_js_file(None, ...)``
+    on ``builder-inited``, reaches every page twice, once as filename ``None`` and once as
+    ``""``, which Sphinx's asset list tells apart. A repeated ``var`` is only waste, but the
+    same path made sphinx-thebe 0.3.1's ``const THEBE_JS_URL`` a SyntaxError on every page
+    until ``_config.yml`` left thebe out. No upstream issue was found for it.
+    Guarded by ``tests/test_book.py::test_no_page_declares_a_script_twice_or_loads_an_unused_extension``
     and ``tests/test_sphinxext.py::test_duplicate_scripts_are_dropped_keeping_order``.
     """
     script_files = context.get("script_files", [])
@@ -113,6 +115,6 @@ def setup(app: Any) -> dict[str, Any]:
     citation = (visit_citation_as_list_item, depart_citation_as_list_item)
     app.add_node(nodes.citation, override=True, html=citation, singlehtml=citation)
     app.connect("builder-inited", lend_html_handlers_to_singlehtml)
-    # After the handlers of sphinx-thebe and sphinx-togglebutton, which add the scripts it deduplicates.
+    # After sphinx-togglebutton's handlers, which add the script it deduplicates.
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
