@@ -33,7 +33,8 @@ from pathlib import Path
 import pytest
 from test_browser import block_other_hosts
 
-from manchuria.book import REPO_ROOT, toc_notebooks, write_notebook_twins
+from manchuria.book import REPO_ROOT, toc_notebooks
+from manchuria.sphinx.twins import write_notebook_twins
 
 pytestmark = [pytest.mark.browser, pytest.mark.jupyterlab]
 

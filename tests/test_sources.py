@@ -7,6 +7,7 @@ import re
 import pytest
 
 from manchuria import data, sources
+from manchuria.sphinx import bibfile
 
 
 def _book_label(style, entry) -> str:
@@ -37,9 +38,10 @@ def test_every_label_is_the_one_the_book_prints():
     from pybtex.database import parse_file
     from sphinxcontrib.bibtex.plugin import find_plugin
 
-    from manchuria import bibstyle
+    from manchuria.sphinx import bibstyle
 
     bibstyle.register()
+    bibstyle.use_labels_of([sources.BIBLIOGRAPHY])
     bibliography = parse_file(str(sources.BIBLIOGRAPHY))
     style = find_plugin("sphinxcontrib.bibtex.style.referencing", bibstyle.REFERENCE_STYLE_NAME)()
     labels = sources.labels()
@@ -140,7 +142,7 @@ def test_every_reviewed_host_is_used_and_says_why():
 
 
 def _urls() -> dict[str, str]:
-    return {key: fields["url"] for key, fields in sources._entries(sources.BIBLIOGRAPHY).items() if fields.get("url")}
+    return {key: fields["url"] for key, fields in bibfile.entries(sources.BIBLIOGRAPHY).items() if fields.get("url")}
 
 
 def test_a_host_row_without_a_reason_is_named(tmp_path):
@@ -174,7 +176,7 @@ def test_no_paragraph_rests_on_tertiary_sources_alone():
 def test_a_source_that_speaks_for_a_party_says_so_in_the_bibliography():
     from pybtex.database import parse_string
 
-    from manchuria import bibstyle
+    from manchuria.sphinx import bibstyle
 
     entry = parse_string(
         "@misc{izv, author = {Zamostanov, Arsenii}, title = {Red flag over Port Arthur}, year = {2025},"

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import altair as alt
 
-from manchuria.sphinx.extension import (
-    inputs_digest,
-    refresh_cache_if_inputs_changed,
-    vega_bundle_source,
-    vegalite_version,
-)
+from manchuria.book import REPO_ROOT
+from manchuria.sphinx.extension import refresh_cache_if_inputs_changed, vega_bundle_source, vegalite_version
+from manchuria.sphinx.inputs import inputs_digest
 from manchuria.sphinx.workarounds import drop_duplicate_scripts
 
 
@@ -66,13 +63,13 @@ def test_execution_cache_is_emptied_when_notebook_inputs_change(tmp_path):
 
 
 def test_the_notebook_inputs_are_the_data_and_the_kernel_modules_only():
-    from manchuria.book import PACKAGE_DIR, kernel_modules, notebook_inputs
+    from manchuria.sphinx.inputs import PACKAGE_DIR, kernel_modules, notebook_inputs
 
-    modules = kernel_modules()
+    modules = kernel_modules(REPO_ROOT)
     assert {"charts", "data", "explorers", "story"} <= set(modules)
     # Editing these re-executes no notebook: no kernel imports them.
     assert not {"bench", "browser", "sphinx.extension", "sphinx.charts", "pdf"} & set(modules)
-    inputs = notebook_inputs()
+    inputs = notebook_inputs(REPO_ROOT)
     assert PACKAGE_DIR / "bench.py" not in inputs and PACKAGE_DIR / "sphinx" / "extension.py" not in inputs
 
 
@@ -80,7 +77,7 @@ def test_every_package_module_a_kernel_loads_is_a_notebook_input():
     import subprocess
     import sys
 
-    from manchuria.book import kernel_modules
+    from manchuria.sphinx.inputs import kernel_modules
 
     # What importing the pages' own imports loads; kernel_modules reads the same imports from the source.
     loaded = subprocess.run(
@@ -94,7 +91,7 @@ def test_every_package_module_a_kernel_loads_is_a_notebook_input():
         text=True,
         check=True,
     ).stdout.split()
-    assert sorted(set(loaded) - set(kernel_modules())) == []
+    assert sorted(set(loaded) - set(kernel_modules(REPO_ROOT))) == []
 
 
 def test_the_latex_decoder_shortcut_renders_every_field_of_the_bibliography_as_the_decoder_does():
@@ -103,8 +100,7 @@ def test_the_latex_decoder_shortcut_renders_every_field_of_the_bibliography_as_t
     from pybtex import richtext
     from pybtex.database import parse_file
 
-    from manchuria import bibstyle
-    from manchuria.book import REPO_ROOT
+    from manchuria.sphinx import bibstyle
 
     bibliography = parse_file(str(REPO_ROOT / "references.bib"))
     fields = [value for entry in bibliography.entries.values() for value in entry.fields.values()]

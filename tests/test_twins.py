@@ -11,9 +11,10 @@ import time
 import nbformat
 import pytest
 
-from manchuria import book, data, twins
+from manchuria import book, data
 from manchuria.book import REPO_ROOT, toc_notebooks
-from manchuria.twins import BookIndex, Context, Page, TwinError
+from manchuria.sphinx import twins
+from manchuria.sphinx.twins import BookIndex, Context, Page, TwinError
 
 BIB = """
 @misc{harriman_july,
@@ -300,7 +301,7 @@ def test_twin_figure_numbers_and_citations_match_the_built_page(real_twins, site
     shown = dict(
         re.findall(r'<figure[^>]* id="([\w-]+)">.*?<span class="caption-number">Fig\. ([\d.]+) </span>', built, re.S)
     )
-    index = book.book_index()
+    index = twins.book_index(REPO_ROOT)
     assert {label: figure.number for label, figure in index.figures.items() if figure.page == page} == shown
     # Every citation the page shows, and only those, reads the same in the rendered twin.
     in_book = collections.Counter(
@@ -323,7 +324,7 @@ def test_write_notebook_twins_skips_unchanged_twins(tmp_path):
     # Pages without glue need no execution; glued values come from a stand-in build folder.
     glue_folder = tmp_path / "jupyter_execute"
     for page in NOTEBOOKS:
-        if book.GLUE_ROLE.search(page.read_text(encoding="utf-8")):
+        if twins.GLUE_ROLE.search(page.read_text(encoding="utf-8")):
             names = set(re.findall(r"\{glue:text\}`(\w+)", page.read_text(encoding="utf-8")))
             target = glue_folder / "book" / f"{page.stem}.glue.json"
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -332,19 +333,19 @@ def test_write_notebook_twins_skips_unchanged_twins(tmp_path):
                 encoding="utf-8",
             )
         os.utime(target, (time.time() + 3600, time.time() + 3600))  # newer than any edit below
-    written = book.write_notebook_twins(copy, glue_folder)
+    written = twins.write_notebook_twins(copy, glue_folder)
     assert sorted(path.stem for path in written) == sorted(page.stem for page in NOTEBOOKS)
-    assert book.write_notebook_twins(copy, glue_folder) == []
+    assert twins.write_notebook_twins(copy, glue_folder) == []
     yalta = copy / "book" / "yalta.md"
     yalta.write_text(yalta.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    assert [path.name for path in book.write_notebook_twins(copy, glue_folder)] == ["yalta.ipynb"]
+    assert [path.name for path in twins.write_notebook_twins(copy, glue_folder)] == ["yalta.ipynb"]
 
 
 @pytest.mark.build
 def test_running_a_notebook_glues_what_the_build_glued(site):
     """Binder's postBuild (no build) runs the notebook; its twin must get the build's values."""
     built = REPO_ROOT / "_build" / "jupyter_execute" / "book" / "yalta.glue.json"
-    assert book.executed_glue(REPO_ROOT / "book" / "yalta.md") == twins.glue_from_json(
+    assert twins.executed_glue(REPO_ROOT / "book" / "yalta.md") == twins.glue_from_json(
         built.read_text(encoding="utf-8")
     )
 

@@ -22,18 +22,13 @@ from typing import Any
 import pandas as pd
 
 from .book import REPO_ROOT
+from .sphinx import datapackage
+from .sphinx.datapackage import BIBLIOGRAPHY_FLAG, LIST_SEPARATOR, PACKAGE_FILE, DataError
 
 DATA_DIR = REPO_ROOT / "data"
 BIBLIOGRAPHY = REPO_ROOT / "references.bib"
-# A field marked "x-bibliography": true holds ";"-separated keys of references.bib.
-BIBLIOGRAPHY_FLAG = "x-bibliography"
-LIST_SEPARATOR = ";"
 # Pairs of columns where the second, when given, may not be less than the first.
 ORDERED_PAIRS = (("start_date", "end_date"), ("value_low", "value_high"))
-
-
-class DataError(ValueError):
-    """A data file does not match its description in ``datapackage.json``."""
 
 
 @dataclass(frozen=True)
@@ -113,11 +108,7 @@ PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
 
 def read_package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     """The parsed ``datapackage.json``."""
-    path = data_dir / "datapackage.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise DataError(f"{_display(path)}: not valid JSON ({error})") from None
+    return datapackage.read_package(data_dir, shown_as=_display(data_dir / PACKAGE_FILE))
 
 
 def resource(name: str, data_dir: Path = DATA_DIR) -> dict[str, Any]:

@@ -9,10 +9,16 @@
   (``specs.BOOK_BUILD_ENV``), so myst-nb adds that manager to no page.
 * Replaces the theme's Font Awesome script with an empty one (its CSS and web
   fonts draw the icons) and loads the search index on the search page only.
-* Re-executes the notebooks when the data or the package change: jupyter-cache
-  keys a notebook on its own code only, so without this a corrected CSV row
-  would leave stale numbers and charts in the book.
+* Re-executes the notebooks when the data or the kernel modules change
+  (:mod:`.inputs`): jupyter-cache keys a notebook on its own code only, so
+  without this a corrected CSV row would leave stale numbers and charts in the book.
+* Writes each notebook's ``.ipynb`` twin beside its page after reading (:mod:`.twins`).
+* Registers the book's bibliography styles (:mod:`.bibstyle`) and the Data
+  page's ``data-dictionary`` directive (:mod:`.datadictionary`).
 * Defers every script a page lists (:mod:`.pagescripts`), so none holds up its first paint.
+
+Every path comes from Sphinx (``app.srcdir``, ``bibtex_bibfiles``); like the
+rest of this package it imports no module of ``manchuria`` outside it.
 """
 
 from __future__ import annotations
@@ -26,9 +32,9 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from .. import __version__
-from ..book import inputs_digest
-from . import chartdom
+from . import bibstyle, chartdom
 from .icons import write_icon_files
+from .inputs import inputs_digest, notebook_inputs
 from .specs import BOOK_BUILD_ENV
 
 STATIC_DIR = Path(__file__).parents[1] / "static"
@@ -84,7 +90,8 @@ def refresh_cache_if_inputs_changed(build_dir: Path, digest: str) -> bool:
 
 
 def _builder_inited(app: Sphinx) -> None:
-    app.env.manchuria_inputs_changed = refresh_cache_if_inputs_changed(Path(app.outdir).parent, inputs_digest())
+    digest = inputs_digest(notebook_inputs(Path(app.srcdir)))
+    app.env.manchuria_inputs_changed = refresh_cache_if_inputs_changed(Path(app.outdir).parent, digest)
 
 
 def _env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: set) -> list[str]:
@@ -93,7 +100,7 @@ def _env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: 
 
 
 def _write_notebook_twins(app: Sphinx, env: Any) -> None:
-    from ..book import write_notebook_twins
+    from .twins import write_notebook_twins
 
     # The theme links a launch button to page.ipynb when it exists beside page.md. Written
     # after reading, when myst-nb has saved what each notebook glues (page.glue.json).
@@ -108,6 +115,8 @@ def _config_inited(app: Sphinx, config: Config) -> None:
     config.templates_path = [*config.templates_path, str(TEMPLATES_DIR)]
     config.html_css_files = [*config.html_css_files, "manchuria.css"]
     config.nb_ipywidgets_js = {IPYWIDGETS_EMBED: {}}
+    # Citations print 1945a/1945b as the labels of the bibliography Sphinx is given.
+    bibstyle.use_labels_of(Path(app.srcdir) / path for path in config.bibtex_bibfiles)
     # Generated files live beside the doctrees so `make clean` removes them.
     generated = write_vega_bundle(Path(app.doctreedir).parent / "manchuria-static")
     write_icon_files(generated)  # Font Awesome fonts and classes cut to the book's icons
@@ -115,8 +124,7 @@ def _config_inited(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .. import bibstyle
-    from ..datadictionary import DataDictionary
+    from .datadictionary import DataDictionary
     from .execution import pre_execute
 
     bibstyle.register()

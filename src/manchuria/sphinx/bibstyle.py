@@ -8,7 +8,9 @@ would print "the soviet union (kennan)".
 In the text, works by the same author in the same year are told apart as
 1945a, 1945b (``REFERENCE_STYLE_NAME``): sphinxcontrib-bibtex's ``author_year``
 would print "Harriman, 1945" three times in one bracket. The letters come from
-``manchuria.sources.years``, which the charts' and explorers' labels use too.
+:func:`.bibfile.years`, which the charts' and explorers' labels use too, for the
+``.bib`` files given to :func:`use_labels_of` (the extension passes
+``bibtex_bibfiles`` from the Sphinx configuration).
 
 Most fields in ``references.bib`` are plain Unicode, yet pybtex decodes every
 one as LaTeX, character by character, on every build: about two seconds for
@@ -18,6 +20,8 @@ the book's 378 entries. Text with nothing LaTeX could change skips the decoder.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 from pybtex import richtext
 from pybtex.plugin import register_plugin
@@ -34,6 +38,8 @@ from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
 from sphinxcontrib.bibtex.style.referencing.extra_year import ExtraYearReferenceStyle
 from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
+from . import bibfile
+
 STYLE_NAME = "keyed"
 # A citation's hover text (``bibtex_tooltips_style`` in _config.yml): who, when and what.
 TOOLTIP_STYLE_NAME = "keyed_tooltip"
@@ -44,6 +50,10 @@ PARTISAN_TOOLTIP = "Speaks for a party to the events."
 PARTISAN_HEADING = "Speaks for a party:"
 # Characters and ligatures that LaTeX decoding would change (--, ``, '', ~, braces, commands...).
 LATEX_SYNTAX = re.compile(r"[\\{}$~%&#^_`]|--|''")
+# Each entry's year as the citations print it (1945a...), and its label (Harriman, 1945a), for the
+# .bib files given to use_labels_of.
+_years: dict[str, str] = {}
+_labels: dict[str, str] = {}
 
 
 class KeyLabelStyle(BaseLabelStyle):
@@ -69,10 +79,8 @@ class KeyedStyle(PlainStyle):
 
     def format_entry(self, label, entry, bib_data=None):
         if id(entry) not in KeyedStyle._formatted:
-            from .sources import PARTISAN_FIELD
-
             text = super().format_entry(label, entry, bib_data).text
-            partisan = entry.fields.get(PARTISAN_FIELD)
+            partisan = entry.fields.get(bibfile.PARTISAN_FIELD)
             if partisan:
                 text = richtext.Text(
                     text, " ", richtext.Tag("strong", PARTISAN_HEADING), " ", richtext.Text.from_latex(partisan)
@@ -94,13 +102,11 @@ class TooltipStyle(KeyedStyle):
     """
 
     def format_entry(self, label, entry, bib_data=None):
-        from .sources import PARTISAN_FIELD, labels
-
-        who_and_when = labels().get(entry.key) or entry.key  # another .bib file (a test project): its key
+        who_and_when = _labels.get(entry.key) or entry.key  # a .bib file not given to use_labels_of: its key
         parts = [who_and_when, ". "]
         if entry.fields.get("title"):
             parts += [richtext.Text.from_latex(entry.fields["title"]), "."]
-        if entry.fields.get(PARTISAN_FIELD):
+        if entry.fields.get(bibfile.PARTISAN_FIELD):
             parts += [" ", PARTISAN_TOOLTIP]
         return FormattedEntry(entry.key, richtext.Text(*parts), label)
 
@@ -109,12 +115,10 @@ class TooltipStyle(KeyedStyle):
 def distinct_year(children, data):
     """The entry's year with the letter that tells it from the author's other works of that year."""
     assert not children
-    from . import sources
-
     entry = data["entry"]
-    shown = sources.years().get(entry.key)
-    if shown is None:  # an entry from another .bib file (a test project): its plain year
-        shown = entry.fields.get("year", sources.NO_DATE)
+    shown = _years.get(entry.key)
+    if shown is None:  # an entry of a .bib file not given to use_labels_of: its plain year
+        shown = entry.fields.get("year", bibfile.NO_DATE)
     return richtext.Text(shown)
 
 
@@ -175,6 +179,16 @@ def _from_latex(cls, latex: str) -> richtext.Text:
     if LATEX_SYNTAX.search(latex):
         return _decode_latex(cls, latex)
     return cls(latex)
+
+
+def use_labels_of(bibfiles: Iterable[Path]) -> None:
+    """Cite the entries of these ``.bib`` files by their author-year labels (:func:`.bibfile.years`),
+    the years with the letters that tell works apart; the build passes ``bibtex_bibfiles``."""
+    _years.clear()
+    _labels.clear()
+    for path in bibfiles:
+        _years.update(bibfile.years(Path(path)))
+        _labels.update(bibfile.labels(Path(path)))
 
 
 def register() -> None:

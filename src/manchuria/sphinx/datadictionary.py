@@ -2,24 +2,26 @@
 
 For each CSV file it shows the title, the description, a download link and a
 table of its columns (type, required, constraints, meaning), so the page can
-never drift from the files it describes.
+never drift from the files it describes. The files are those in the ``data``
+folder of Sphinx's source directory, read through :mod:`.datapackage` (no pandas).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
+from .datapackage import BIBLIOGRAPHY_FLAG, LIST_SEPARATOR, PACKAGE_FILE, read_package
+
 HEADERS = ("Column", "Type", "Required", "Allowed values", "Meaning")
 
 
 def describe_constraints(field: dict[str, Any]) -> str:
     """Constraints of one field in words, e.g. ``one of: day, month``."""
-    from . import data  # here, not at module level: a cached build never imports pandas
-
     constraints = field.get("constraints", {})
     parts = []
     if "enum" in constraints:
@@ -32,8 +34,8 @@ def describe_constraints(field: dict[str, Any]) -> str:
         parts.append(f"pattern {constraints['pattern']}")
     if constraints.get("unique"):
         parts.append("unique")
-    if field.get(data.BIBLIOGRAPHY_FLAG):
-        parts.append("keys of the Bibliography, separated by ;")
+    if field.get(BIBLIOGRAPHY_FLAG):
+        parts.append(f"keys of the Bibliography, separated by {LIST_SEPARATOR}")
     return "; ".join(parts)
 
 
@@ -61,13 +63,11 @@ class DataDictionary(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from . import data
-
-        package_path = data.DATA_DIR / "datapackage.json"
-        self.env.note_dependency(str(package_path))
+        data_dir = Path(self.env.srcdir) / "data"
+        self.env.note_dependency(str(data_dir / PACKAGE_FILE))
         output: list[nodes.Node] = []
-        for resource in data.read_package()["resources"]:
-            self.env.note_dependency(str(data.DATA_DIR / resource["path"]))
+        for resource in read_package(data_dir, shown_as=f"data/{PACKAGE_FILE}")["resources"]:
+            self.env.note_dependency(str(data_dir / resource["path"]))
             rubric = nodes.rubric(text=f"{resource['path']}: {resource.get('title', '')}")
             rubric["ids"].append(f"data-{resource['name']}")
             output.append(rubric)

@@ -23,14 +23,17 @@ and glossary terms would show as raw keys. The twin's markdown cells get:
 
 Other MyST (admonitions, exercises, solutions, ``{abbr}``...) is left to
 jupyterlab-myst. Each figure cell is followed by its numbered caption, and the
-notebook ends with the full entries of the sources it cites. Everything here is a pure
-function of the page's text, the book's other pages, the bibliography and the
-glued values; :mod:`manchuria.book` gathers those and writes the files.
+notebook ends with the full entries of the sources it cites. All but the last
+section are pure functions of the page's text, the book's other pages, the
+bibliography and the glued values; the last gathers those from the book's root
+(Sphinx's source directory, which the extension passes after reading, or the
+repository for ``python -m manchuria.book``) and writes the files.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -38,6 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from .bibfile import KINDS
+from .inputs import inputs_digest, notebook_inputs
+from .toc import chapter_files, toc_files, toc_notebooks
 
 ROLE = re.compile(r"\{(?P<role>[a-z][\w:-]*)\}`(?P<content>[^`]+)`")
 TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
@@ -433,6 +440,7 @@ class Citations:
         from . import bibstyle
 
         bibstyle.register()
+        bibstyle.use_labels_of([bib_path])
         self.bib = parse_file(str(bib_path))
         self.style = find_plugin("sphinxcontrib.bibtex.style.referencing", reference_style)()
         self.entry_style = pybtex.plugin.find_plugin("pybtex.style.formatting", entry_style)()
@@ -445,8 +453,6 @@ class Citations:
             raise KeyError(", ".join(f"'{key}'" for key in missing))
         # The book lists a citation's sources in its bibliography's order: by kind, in the order
         # the Bibliography page's sections list the kinds, then as the style sorts them.
-        from .sources import KINDS
-
         rank = {kind: index for index, kind in enumerate(KINDS)}
         ordered = self.entry_style.sort([self.bib.entries[key] for key in dict.fromkeys(keys)])
         return sorted(ordered, key=lambda entry: rank.get(entry.fields.get("kind", ""), len(rank)))
@@ -493,3 +499,136 @@ class Citations:
             (self._format("alp", [entry], link=False), item.text.render(self.markdown).replace("\n", " "))
             for entry, item in zip(entries, formatted)
         ]
+
+
+# --- writing the twins beside the pages ------------------------------------------------
+
+
+GLUE_ROLE = re.compile(r"\{glue(?::\w*)?\}`")
+TWINS_SOURCE = Path(__file__)  # this module: editing it rewrites every twin
+
+
+def book_pages(root: Path) -> list[Page]:
+    """Every toc page as the twins need it: title, section number, targets, figures."""
+    sections = {path: number for number, path in enumerate(chapter_files(root), start=1)}
+    return [
+        read_page(path.stem, path.read_text(encoding="utf-8"), sections.get(path))
+        for path in toc_files(root)
+        if path.suffix == ".md"
+    ]
+
+
+def book_index(root: Path, pages: list[Page] | None = None) -> BookIndex:
+    """The book's pages and its citation style, read from ``_config.yml`` and ``references.bib``."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    sphinx_config = (config.get("sphinx") or {}).get("config") or {}
+    citations = Citations(
+        root / config["bibtex_bibfiles"][0],
+        reference_style=sphinx_config.get("bibtex_reference_style", "label"),
+        entry_style=sphinx_config.get("bibtex_default_style", "alpha"),
+    )
+    return BookIndex(pages or book_pages(root), citations, citations.full_entries)
+
+
+def executed_glue(source: Path) -> dict[str, dict]:
+    """Run a MyST notebook once (in its folder, as the book does) and return what it glues."""
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = jupytext.read(source)
+    kernel = notebook.metadata.get("kernelspec", {}).get("name", "python3")
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name=kernel, resources={"metadata": {"path": str(source.parent)}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        raise RuntimeError(f"{source}: a cell failed while executing it for its glued values:\n{error}") from None
+    return glue_outputs(notebook)
+
+
+def built_glue_folder(root: Path) -> Path | None:
+    """myst-nb's executed-notebook folder from the last `make book`, if its outputs are still current.
+
+    They are when the extension's stamp says the notebooks' inputs have not
+    changed since; a page edited after the build is caught by its mtime.
+    """
+    build = root / "_build"
+    stamp = build / "manchuria-inputs.sha256"
+    if stamp.exists() and stamp.read_text() == inputs_digest(notebook_inputs(root)):
+        return build / "jupyter_execute"
+    return None
+
+
+def page_glue(source: Path, root: Path, glue_folder: Path | None, report=print) -> dict[str, dict]:
+    """The values a page glues: none if it uses no glue role; else from the build, else by running it."""
+    if not GLUE_ROLE.search(source.read_text(encoding="utf-8")):
+        return {}
+    if glue_folder is not None:
+        built = glue_folder / source.relative_to(root).with_suffix(".glue.json")
+        if built.exists() and built.stat().st_mtime >= source.stat().st_mtime:
+            return glue_from_json(built.read_text(encoding="utf-8"))
+    report(f"running {source.relative_to(root)} once for its glued values")
+    return executed_glue(source)
+
+
+def twin_digest(source: Path, glue: dict, shared: bytes) -> str:
+    """One sha256 over everything a twin is made from, stored in it to skip unchanged rewrites."""
+    digest = hashlib.sha256(shared)
+    digest.update(source.read_bytes())
+    digest.update(json.dumps(glue, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def write_notebook_twins(root: Path, glue_folder: Path | None = None, report=print) -> list[Path]:
+    """Write ``page.ipynb`` beside each MyST notebook ``page.md`` in the toc, resolved for JupyterLab.
+
+    The theme's launch buttons open the ``.ipynb`` in Binder or JupyterHub, and
+    ``make lab`` opens them locally. Their markdown reads as the book does:
+    glued values, citations, figure numbers and cross-references are resolved
+    (the functions above). The glued values come from ``glue_folder`` (the
+    ``jupyter_execute`` folder of a Sphinx build, as the extension passes it),
+    or, without one, from the last build when still current, else from running
+    the notebook. A twin is rewritten only when its page, the book's other pages,
+    the bibliography, its glued values or the twin code changed. The twins are
+    generated (git ignores them) by the Sphinx extension and by Binder's
+    ``postBuild``. ``report`` is told when a notebook must be run. Returns the
+    twins written.
+    """
+    if glue_folder is None:
+        glue_folder = built_glue_folder(root)
+    # What every twin depends on: the other pages only through their titles,
+    # labels and figures, so editing one page's prose rewrites only its twin.
+    pages = book_pages(root)
+    shared = hashlib.sha256(repr(pages).encode())
+    for path in (root / "_toc.yml", root / "_config.yml", root / "references.bib", TWINS_SOURCE):
+        shared.update(path.read_bytes())
+    index = None
+    written = []
+    for source in toc_notebooks(root):
+        if source.suffix != ".md":
+            continue
+        twin = source.with_suffix(".ipynb")
+        glue = page_glue(source, root, glue_folder, report)
+        digest = twin_digest(source, glue, shared.digest())
+        if twin.exists() and _twin_digest_of(twin) == digest:
+            continue
+        import jupytext
+        import nbformat
+
+        index = index or book_index(root, pages)
+        page_source = source.read_text(encoding="utf-8")
+        context = Context(str(source.relative_to(root)), source.stem, glue, index)
+        notebook = resolve_notebook(jupytext.reads(page_source, fmt="md:myst"), page_source, context)
+        notebook["metadata"][TWIN_METADATA] = {"twin_of": source.name, "inputs_sha256": digest}
+        nbformat.write(nbformat.from_dict(notebook), twin)
+        written.append(twin)
+    return written
+
+
+def _twin_digest_of(twin: Path) -> str | None:
+    try:
+        return json.loads(twin.read_text(encoding="utf-8"))["metadata"][TWIN_METADATA]["inputs_sha256"]
+    except (ValueError, KeyError, TypeError):
+        return None
