@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -55,9 +56,23 @@ CHART_STATE = """els => els.map(el => {
         rendered: el.dataset.rendered,
         drawn: shown !== undefined && shown.getBoundingClientRect().height > 0,
         label: shown ? shown.getAttribute('aria-label') : null,
-        description: JSON.parse(el.parentElement.querySelector('script.manchuria-vega-spec').textContent).description,
+        spec: (document.querySelector(`.manchuria-vega-spec a[href$="/${el.parentElement.dataset.spec}.js"]`) || {}).href,
         table: el.parentElement.querySelector('.manchuria-chart-data table') !== null};
 })"""
+
+
+SITE = REPO_ROOT / "_build" / "html"
+SPEC_SCRIPT = re.compile(r"^\(window\.(\w+) = window\.\1 \|\| \{\}\)\[\"(\w+)\"\] = (?P<spec>.*);\s*$", re.DOTALL)
+
+
+def chart_states(page) -> list[dict]:
+    """Each chart's state, with the description its spec gives (read from the spec file the page links)."""
+    charts = page.eval_on_selector_all(f".{chartdom.TARGET}", CHART_STATE)
+    for chart in charts:
+        assert chart["spec"], f"a chart without a link to its spec: {chart}"
+        script = (SITE / unquote(urlparse(chart["spec"]).path).lstrip("/")).read_text(encoding="utf-8")
+        chart["description"] = json.loads(SPEC_SCRIPT.match(script)["spec"])["spec"]["description"]
+    return charts
 
 
 def reach_for_the_charts(page) -> None:
@@ -79,9 +94,9 @@ def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
     page.on("pageerror", lambda error: record.console_errors.append(f"uncaught: {error}"))
     page.goto(url, wait_until="networkidle")
     page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
-    record.static_charts = page.eval_on_selector_all(f".{chartdom.TARGET}", CHART_STATE)
+    record.static_charts = chart_states(page)
     reach_for_the_charts(page)
-    record.charts = page.eval_on_selector_all(f".{chartdom.TARGET}", CHART_STATE)
+    record.charts = chart_states(page)
     context.close()
     return record
 
@@ -115,7 +130,7 @@ def test_with_javascript_off_every_chart_is_a_labelled_svg(browser, site_url, pa
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{site_url}/{path}", wait_until="load")
-    charts = page.eval_on_selector_all(f".{chartdom.TARGET}", CHART_STATE)
+    charts = chart_states(page)
     context.close()
     assert charts, f"{path} should hold at least one chart"
     assert all(chart["drawn"] and chart["label"] == chart["description"] for chart in charts), charts

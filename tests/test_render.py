@@ -28,7 +28,7 @@ def cache(tmp_path) -> Path:
 
 
 class FakeRenderer:
-    """What the plugin uses of myst-nb's NbElementRenderer: its config's output folder and add_js_file."""
+    """What the plugin uses of myst-nb's NbElementRenderer: its output folder, add_js_file and write_file."""
 
     def __init__(self, build: Path):
         self.config = SimpleNamespace(output_folder=str(build / "jupyter_execute"))
@@ -36,6 +36,12 @@ class FakeRenderer:
 
     def add_js_file(self, key, uri, kwargs):
         self.js_files[key] = (uri, kwargs)
+
+    def write_file(self, path, content, overwrite=False, exists_ok=False):
+        target = Path(self.config.output_folder).joinpath(*path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        return "/" + "/".join(["jupyter_execute", *path])
 
 
 def test_renderer_is_enabled_by_importing_charts():
@@ -51,14 +57,21 @@ def test_mimebundle_carries_the_spec_and_a_text_fallback():
     assert not any(key == "text/html" for key in bundle), "no CDN-loading HTML in notebooks"
 
 
-def test_chart_html_keeps_the_spec_inert_and_labelled(cache):
+def test_chart_html_names_its_spec_and_keeps_it_out_of_the_page(cache):
     html = plugin.chart_html(SPEC, cache)
-    assert html.count("</script>") == 1, "a spec must not be able to close its script element"
-    payload = html.split(f'class="{chartdom.SPEC}">', 1)[1].split("</script>", 1)[0]
-    assert json.loads(payload.replace("<\\/", "</")) == SPEC
-    assert 'data-label="A chart about &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; things"' in html
+    assert "<script" not in html, "the spec is loaded only when the chart goes live"
+    assert f'data-spec="{plugin.spec_id(SPEC)}"' in html
+    assert 'aria-label="A chart about &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; things"' in html
     namespaces = re.compile(r"http://www.w3.org/(?:2000/svg|1999/xlink)")
     assert "http" not in namespaces.sub("", html.replace(SPEC["$schema"], "")), "no address the page would fetch"
+
+
+def test_the_spec_script_hands_over_exactly_the_spec_under_its_id():
+    script = plugin.spec_script(SPEC)
+    prefix = f'(window.{chartdom.SPEC_GLOBAL} = window.{chartdom.SPEC_GLOBAL} || {{}})["{plugin.spec_id(SPEC)}"] = '
+    assert script.startswith(prefix) and script.endswith(";\n")
+    assert json.loads(script[len(prefix) : -2]) == {"spec": SPEC, "config": plugin.RENDER_CONFIG}
+    assert plugin.spec_id({**SPEC, "title": "Another"}) != plugin.spec_id(SPEC), "a changed spec gets a new file"
 
 
 def test_myst_nb_plugin_handles_only_vega_lite_and_registers_its_script_on_the_page(tmp_path):
@@ -67,8 +80,13 @@ def test_myst_nb_plugin_handles_only_vega_lite_and_registers_its_script_on_the_p
     assert plugin.VegaLiteSVG.handle_mime(renderer, other, False) is None
     assert renderer.js_files == {}, "a page without a chart gets no chart script"
     data = SimpleNamespace(mime_type=chartdom.VEGALITE_MIME, content=SPEC)
-    (node,) = plugin.VegaLiteSVG.handle_mime(renderer, data, False)
+    (link, node) = plugin.VegaLiteSVG.handle_mime(renderer, data, False)
     assert chartdom.FIGURE in node.astext() and "<svg" in node.astext()
+    assert link["classes"] == [chartdom.SPEC]
+    (reference,) = link.children
+    spec_file = tmp_path / "jupyter_execute" / chartdom.SPEC_FOLDER / f"{plugin.spec_id(SPEC)}.js"
+    assert reference["reftarget"] == f"/jupyter_execute/{chartdom.SPEC_FOLDER}/{spec_file.name}"
+    assert spec_file.read_text(encoding="utf-8") == plugin.spec_script(SPEC), "Sphinx copies it with the downloads"
     assert renderer.js_files == {"manchuria-charts": (chartdom.CHARTS_JS, {"priority": 600, "defer": "defer"})}
     assert ("html", chartdom.VEGALITE_MIME, 5) in plugin.VegaLiteSVG.mime_priority_overrides
     assert list((tmp_path / "manchuria-svg").glob("*.svg")), "drawings are cached beside myst-nb's output folder"
@@ -198,6 +216,7 @@ def test_the_page_script_uses_the_class_names_of_chartdom():
     for name in (
         chartdom.FIGURE,
         chartdom.SPEC,
+        chartdom.SPEC_GLOBAL,
         chartdom.TARGET,
         chartdom.STATIC,
         chartdom.EXPLORER_WAITING,
@@ -301,7 +320,7 @@ def test_notebook_spec_gives_container_charts_a_fixed_width_that_fits_the_whole_
 def test_the_book_gets_back_exactly_the_container_spec(tmp_path):
     assert specs.book_spec(specs.notebook_spec(CONTAINER_SPEC)) == CONTAINER_SPEC
     data = SimpleNamespace(mime_type=chartdom.VEGALITE_MIME, content=json.dumps(specs.notebook_spec(CONTAINER_SPEC)))
-    (node,) = plugin.VegaLiteSVG.handle_mime(FakeRenderer(tmp_path), data, False)
+    (_, node) = plugin.VegaLiteSVG.handle_mime(FakeRenderer(tmp_path), data, False)
     assert node.astext() == plugin.chart_html(CONTAINER_SPEC, tmp_path / "manchuria-svg"), (
         "book charts still fill the text column"
     )
@@ -372,3 +391,14 @@ def test_expressions_that_read_the_page_box_read_the_width_drawn_at():
     }
     assert spec["encoding"]["y"]["axis"]["labelLimit"]["expr"].startswith("containerSize()"), "the input is untouched"
     assert narrow["datasets"] is BARS["datasets"], "data are never rewritten"
+
+
+def test_drawings_keep_coordinates_to_a_tenth_of_a_pixel_and_leave_text_alone():
+    svg = (
+        '<svg width="700" height="372"><path d="M12.3456,7.04L-0.04,3Z" transform="translate(0.5,10.25)"/>'
+        '<text x="1.25" y="3">12.345 km</text></svg>'
+    )
+    assert plugin.rounded_geometry(svg) == (
+        '<svg width="700" height="372"><path d="M12.3,7L0,3Z" transform="translate(0.5,10.2)"/>'
+        '<text x="1.2" y="3">12.345 km</text></svg>'
+    )

@@ -26,6 +26,10 @@ def test_a_chart_page_has_its_drawing_and_its_script_and_a_plain_page_has_neithe
     assert 'defer="defer"' in tag
     assert not SCRIPT.findall(plain) and "<svg" not in plain
     assert "Chart: Bars" not in chart, "the plain-text stand-in is not shown where the chart is"
+    (spec_id,) = re.findall(r'data-spec="(\w+)"', chart)
+    (link,) = re.findall(rf'<span class="{chartdom.SPEC}"><a [^>]*href="([^"]*/{spec_id}\.js)"', chart)
+    spec = (app.outdir / link).read_text(encoding="utf-8")
+    assert f'["{spec_id}"] = ' in spec and '"description": "Two bars, A and B."' in spec, "copied with the downloads"
 
 
 @pytest.mark.sphinx("html", testroot="pages", freshenv=True)

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 
-# One chart: <div FIGURE> <script SPEC> <div TARGET data-rendered=…> <svg STATIC …> </div> table </div>
+# One chart: <span SPEC><a href="…/SPEC_FOLDER/<id>.js"></span>
+#            <div FIGURE data-spec=<id>> <div TARGET data-rendered=…> <svg STATIC …> </div> table </div>
+# The spec is a script of its own, fetched only when the chart goes live: it assigns the
+# spec to window[SPEC_GLOBAL][<id>]. Sphinx copies it with the page's downloads.
 FIGURE = "manchuria-vega-figure"
 SPEC = "manchuria-vega-spec"
+SPEC_FOLDER = "manchuria-specs"
+SPEC_GLOBAL = "manchuriaSpecs"
 TARGET = "manchuria-vega"
 STATIC = "manchuria-static"
 STATIC_WIDE = "manchuria-static-wide"

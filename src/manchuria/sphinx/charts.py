@@ -34,6 +34,7 @@ from typing import Any
 
 from docutils import nodes
 from myst_nb.core.render import MimeData, MimeRenderPlugin, NbElementRenderer
+from sphinx import addnodes
 
 from . import chartdom
 from .specs import (
@@ -73,8 +74,6 @@ RENDER_CONFIG: dict[str, Any] = {
     "text": {"color": INK},
     "view": {"stroke": None},
 }
-# The same defaults for the live chart, so it looks like the drawing (an attribute value).
-LIVE_CONFIG = html.escape(json.dumps(RENDER_CONFIG, separators=(",", ":")), quote=True)
 RENDER_DIGEST = hashlib.sha256(
     json.dumps(RENDER_CONFIG, sort_keys=True).encode()
     + Path(__file__).read_bytes()
@@ -83,6 +82,9 @@ RENDER_DIGEST = hashlib.sha256(
 ).hexdigest()[:16]
 SCHEMA_VERSION = re.compile(r"/vega-lite/v(\d+)\.(\d+)")
 SVG_ID = re.compile(r'\bid="([^"]+)"')
+# Attributes of a drawing that hold coordinates; vl-convert writes them with up to 15 decimals.
+SVG_GEOMETRY = re.compile(r'(\s(?:d|transform|points|x|y|x1|x2|y1|y2|cx|cy|r|width|height)=")([^"]*)"')
+DECIMAL = re.compile(r"-?\d+\.\d{2,}")
 
 
 def vegalite_version(spec: dict[str, Any]) -> str:
@@ -100,12 +102,25 @@ def draw_svg(spec: dict[str, Any], width: int, cache_dir: Path) -> str:
     cached = cache_dir / f"{key}.svg"
     if cached.exists():
         return cached.read_text(encoding="utf-8")
-    svg = _vl_convert().vegalite_to_svg(
-        sized, vl_version=vegalite_version(spec), config=RENDER_CONFIG, allowed_base_urls=[]
+    svg = rounded_geometry(
+        _vl_convert().vegalite_to_svg(
+            sized, vl_version=vegalite_version(spec), config=RENDER_CONFIG, allowed_base_urls=[]
+        )
     )
     cache_dir.mkdir(parents=True, exist_ok=True)
     cached.write_text(svg, encoding="utf-8")
     return svg
+
+
+def rounded_geometry(svg: str) -> str:
+    """The drawing with its coordinates to a tenth of a pixel, which no screen or printer shows
+    apart; a map's outlines then weigh about a fifth less. Text and labels are left alone."""
+
+    def tenth(found: re.Match[str]) -> str:
+        value = f"{float(found[0]):.1f}".rstrip("0").rstrip(".")
+        return "0" if value == "-0" else value
+
+    return SVG_GEOMETRY.sub(lambda found: f'{found[1]}{DECIMAL.sub(tenth, found[2])}"', svg)
 
 
 @functools.cache
@@ -134,17 +149,34 @@ def labelled_svg(svg: str, *, label: str, prefix: str, classes: str) -> str:
     return f'{opening}><g aria-hidden="true">{inner}</g></svg>{closing}'
 
 
-def chart_html(spec: dict[str, Any], cache_dir: Path) -> str:
-    """The HTML the book shows for one chart: the drawing(s), the inert spec and the data table.
+def _live_json(spec: dict[str, Any]) -> str:
+    return json.dumps({"spec": spec, "config": RENDER_CONFIG}, ensure_ascii=False, sort_keys=True)
 
-    ``manchuria-charts.js`` finds every figure and, when a reader reaches for it,
-    replaces the drawing with the live chart drawn from the spec.
+
+def spec_id(spec: dict[str, Any]) -> str:
+    """A name that changes whenever the spec's script does: it names the script's file and the drawing's ids."""
+    return "c" + hashlib.sha256(_live_json(spec).encode()).hexdigest()[:10]
+
+
+def spec_script(spec: dict[str, Any]) -> str:
+    """The script that hands the spec to ``manchuria-charts.js`` when the chart goes live, with
+    the drawing's defaults (:data:`RENDER_CONFIG`), so the live chart looks like the drawing.
+
+    A script rather than JSON, so that it loads from ``file://`` too (fetch() would not).
     """
-    spec_json = json.dumps(spec, ensure_ascii=False, sort_keys=True)
-    # JSON inside <script> must not be able to close the element early.
-    spec_json = spec_json.replace("</", "<\\/")
+    name = json.dumps(spec_id(spec))
+    return f"(window.{chartdom.SPEC_GLOBAL} = window.{chartdom.SPEC_GLOBAL} || {{}})[{name}] = {_live_json(spec)};\n"
+
+
+def chart_html(spec: dict[str, Any], cache_dir: Path) -> str:
+    """The HTML the book shows for one chart: the drawing(s) and the data table.
+
+    ``manchuria-charts.js`` finds every figure and, when a reader reaches for it, loads
+    the spec's script (:func:`spec_script`, named by ``data-spec``) and replaces the
+    drawing with the live chart drawn from the spec.
+    """
     label = html.escape(spec.get("description", "") or title_text(spec.get("title")), quote=True)
-    prefix = "c" + hashlib.sha256(spec_json.encode()).hexdigest()[:10]
+    prefix = spec_id(spec)
     drawings = [
         labelled_svg(
             draw_svg(spec, WIDE_WIDTH, cache_dir),
@@ -171,11 +203,9 @@ def chart_html(spec: dict[str, Any], cache_dir: Path) -> str:
         else ""
     )
     return (
-        f'<div class="{chartdom.FIGURE}">'
-        f'<script type="application/json" class="{chartdom.SPEC}">{spec_json}</script>'
+        f'<div class="{chartdom.FIGURE}" data-spec="{prefix}"{" data-explorer" if explorer else ""}>'
         f"{waiting}"
-        f'<div class="{chartdom.TARGET}" data-label="{label}" data-rendered="{chartdom.STATIC_STATE}"'
-        f' data-narrow-max="{NARROW_WIDTH_MAX}" data-config="{LIVE_CONFIG}">'
+        f'<div class="{chartdom.TARGET}" data-rendered="{chartdom.STATIC_STATE}" data-narrow-max="{NARROW_WIDTH_MAX}">'
         f"{''.join(drawings)}</div>"
         f"{data_table_html(spec)}"
         "</div>"
@@ -285,10 +315,20 @@ class VegaLiteSVG(MimeRenderPlugin):
         spec = data.content if isinstance(data.content, dict) else json.loads(data.content)
         cache_dir = Path(renderer.config.output_folder).parent / "manchuria-svg"
         # The notebook output has fixed sizes (see specs.notebook_spec); the book's charts fill the column.
-        figure = chart_html(book_spec(spec), cache_dir)
+        shown = book_spec(spec)
+        figure = chart_html(shown, cache_dir)
         # myst-nb adds the script to exactly the pages that called this, incremental builds included.
         renderer.add_js_file("manchuria-charts", chartdom.CHARTS_JS, {"priority": 600, "defer": "defer"})
-        return [nodes.raw("", figure, format="html", classes=["output", "vega-lite"])]
+        # The spec stays out of the page, which every reader loads; Sphinx copies it with the
+        # page's downloads, and the page script loads it when a reader reaches for the chart.
+        script = renderer.write_file(
+            [chartdom.SPEC_FOLDER, f"{spec_id(shown)}.js"], spec_script(shown).encode("utf-8"), exists_ok=True
+        )
+        link = addnodes.download_reference("", "", nodes.Text("Vega-Lite spec"), reftarget=script, refexplicit=True)
+        return [
+            nodes.inline("", "", link, classes=[chartdom.SPEC]),
+            nodes.raw("", figure, format="html", classes=["output", "vega-lite"]),
+        ]
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -29,11 +29,11 @@
   }
 
   // The build's drawing config (colours as currentColor, no backdrop) travels with each
-  // chart, so the live chart looks like the drawing and follows the theme without a redraw.
-  function embedOptions(target) {
+  // spec, so the live chart looks like the drawing and follows the theme without a redraw.
+  function embedOptions(config) {
     return {
       renderer: "svg",
-      config: JSON.parse(target.dataset.config || "{}"),
+      config: config || {},
       tooltip: { theme: isDark() ? "dark" : "light" },
       actions: { export: true, source: false, compiled: false, editor: false },
     };
@@ -377,9 +377,23 @@
 
   // --- Drawing -------------------------------------------------------------------------
 
+  // Each spec is a script of its own (manchuria-specs/<id>.js, linked from the page), loaded
+  // once, when its chart goes live; it leaves the spec in window.manchuriaSpecs[<id>].
+  var specs = {};
   function specOf(figure) {
-    var specNode = figure.querySelector("script.manchuria-vega-spec");
-    return specNode ? JSON.parse(specNode.textContent) : null;
+    var id = figure.dataset.spec;
+    var link = id && document.querySelector('.manchuria-vega-spec a[href$="/' + id + '.js"]');
+    if (!link) return Promise.resolve(null);
+    if (!specs[id]) {
+      specs[id] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = link.href;
+        script.onload = function () { resolve((window.manchuriaSpecs || {})[id] || {}); };
+        script.onerror = function () { reject(new Error("the chart's spec did not load: " + link.href)); };
+        document.head.appendChild(script);
+      });
+    }
+    return specs[id];
   }
 
   // Objects merged key by key, as manchuria.sphinx.specs.merged does for the build's drawing.
@@ -403,11 +417,25 @@
   }
 
   function drawFigure(figure) {
+    return specOf(figure).then(
+      function (live) { return live && drawFigureFrom(figure, live.spec, live.config); },
+      function (error) {
+        var target = figure.querySelector(".manchuria-vega");
+        if (target) target.dataset.rendered = "error";
+        console.error("Chart could not be drawn:", error.message);
+      }
+    );
+  }
+
+  function drawFigureFrom(figure, spec, config) {
     var target = figure.querySelector(".manchuria-vega");
-    var spec = specOf(figure);
     if (!target || !spec) return Promise.resolve();
     var explorer = explorerFor(figure, spec);
-    var options = embedOptions(target);
+    var options = embedOptions(config);
+    // The drawing is labelled with the chart's description; the live chart takes its label.
+    var drawn = target.querySelector(".manchuria-static[aria-label]");
+    if (drawn) target.dataset.label = drawn.getAttribute("aria-label");
+    var label = target.dataset.label || "";
     if (explorer) {
       if (explorer.view) explorer.view.finalize();
       explorer.view = null;
@@ -431,7 +459,6 @@
         // The drawing is one image labelled with the chart's description
         // (the table after it holds the values); the menu gets a name.
         var svg = canvas.querySelector("svg");
-        var label = target.dataset.label;
         if (svg && label) {
           svg.setAttribute("role", "img");
           svg.setAttribute("aria-label", label);
@@ -463,8 +490,7 @@
     var figures = document.querySelectorAll(FIGURE);
     var hasExplorer = false;
     figures.forEach(function (figure) {
-      var spec = specOf(figure);
-      if (spec && explorerFor(figure, spec)) hasExplorer = true;
+      if ("explorer" in figure.dataset) hasExplorer = true;
       // The first reach for any chart brings them all to life (tooltips need Vega).
       ["pointerover", "focusin", "touchstart"].forEach(function (type) {
         figure.addEventListener(type, goLive, { once: true, passive: true });
