@@ -158,10 +158,11 @@ def test_every_citation_resolves_and_every_source_is_used():
 
 
 def test_unchanged_rebuild_executes_nothing_and_is_quick(book_build):
-    """A second build with nothing changed re-runs no notebook and takes under 10 seconds of CPU.
+    """A second build with nothing changed re-runs no notebook and takes under 7 seconds of CPU.
 
     CPU time rather than wall time: on a loaded machine (a CI runner, other tests) the wall clock
-    measures the neighbours, while the build's own work is what this guards.
+    measures the neighbours, while the build's own work is what this guards. It takes about 4 s
+    here; without the workarounds that spare the bibliography and figure numbers, about 8 s.
     """
     assert book_build.returncode == 0
     command = [
@@ -179,7 +180,7 @@ def test_unchanged_rebuild_executes_nothing_and_is_quick(book_build):
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Executing notebook" not in result.stdout + result.stderr
-    assert cpu < 10, f"cached rebuild took {cpu:.1f} s of CPU ({elapsed:.1f} s on the clock)"
+    assert cpu < 7, f"cached rebuild took {cpu:.1f} s of CPU ({elapsed:.1f} s on the clock)"
 
 
 SEARCH_SCRIPTS = ("searchindex.js", "searchtools.js", "language_data.js")

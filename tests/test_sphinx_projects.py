@@ -101,3 +101,136 @@ def test_no_script_in_the_head_stops_the_parser(app):
     search = (app.outdir / "search.html").read_text(encoding="utf-8")
     (options,) = [found["attributes"] for found in HEAD_SCRIPT.finditer(search) if "documentation_options" in found[0]]
     assert "defer" not in options, "the search page's own scripts run as they are parsed and need these first"
+
+
+def _warnings(app) -> list[str]:
+    """The build's warnings, less the "already registered" ones of a second app in one process."""
+    return [line for line in app.warning.getvalue().splitlines() if "is already registered" not in line]
+
+
+def _pages(outdir) -> dict[str, str]:
+    return {page.name: page.read_text(encoding="utf-8") for page in outdir.glob("*.html")}
+
+
+@pytest.fixture
+def formatting_runs(monkeypatch) -> list[str]:
+    """The bibliographies sphinxcontrib-bibtex formats, one docname each time it formats one."""
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
+    upstream = BibtexDomain.get_formatted_entries
+    runs: list[str] = []
+
+    def counted(self, bibliography_key, *args):
+        runs.append(bibliography_key.docname)
+        return upstream(self, bibliography_key, *args)
+
+    monkeypatch.setattr(BibtexDomain, "get_formatted_entries", counted)
+    return runs
+
+
+@pytest.mark.sphinx("html", testroot="bibtex", freshenv=True)
+def test_an_unchanged_rebuild_reuses_the_formatted_citations_and_writes_the_same_pages(
+    app, make_app, app_params, formatting_runs
+):
+    """manchuria.sphinx.workarounds.reuse_formatted_citations: no formatting when nothing changed, same HTML."""
+    app.build()
+    assert app.warning.getvalue() == ""
+    assert formatting_runs == ["sources"]
+    first = _pages(app.outdir)
+    assert "The long telegram" in first["sources.html"] and "Harriman" in first["cited.html"]
+    args, kwargs = app_params
+    again = make_app(*args, **{**kwargs, "freshenv": False})
+    again.build(force_all=True)  # writes every page again from the environment, reading none
+    assert _warnings(again) == []
+    assert formatting_runs == ["sources"], "the second build formatted the bibliography again"
+    assert _pages(again.outdir) == first
+
+
+@pytest.mark.sphinx("html", testroot="bibtex", freshenv=True)
+def test_a_changed_bib_file_or_citation_shows_on_the_next_build(app, make_app, app_params, formatting_runs):
+    app.build()
+    args, kwargs = app_params
+
+    def rebuild():
+        build = make_app(*args, **{**kwargs, "freshenv": False})
+        build.build(force_all=True)
+        assert _warnings(build) == []
+        return _pages(build.outdir)
+
+    bib = app.srcdir / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("The Long Telegram", "The Moscow Dispatch"))
+    pages = rebuild()
+    assert "The moscow dispatch" in pages["sources.html"] and "long telegram" not in pages["sources.html"]
+    assert "The moscow dispatch" in pages["cited.html"], "the citation's tooltip shows the new title"
+    cited = app.srcdir / "cited.rst"
+    cited.write_text(cited.read_text(encoding="utf-8").replace("harriman1945", "molotov1945"))
+    pages = rebuild()
+    assert "Molotov" in pages["cited.html"] and "Harriman" not in pages["cited.html"]
+    assert "Note on the treaty" in pages["sources.html"] and "Harriman" not in pages["sources.html"]
+    assert formatting_runs == ["sources"] * 3
+
+
+@pytest.fixture
+def figure_numberings(monkeypatch) -> list[int]:
+    """One item each time Sphinx's own figure numbering walks the doctrees."""
+    from manchuria.sphinx import workarounds
+
+    upstream = workarounds.UPSTREAM_ASSIGN_FIGURE_NUMBERS
+    runs: list[int] = []
+
+    def counted(self, env):
+        runs.append(len(env.found_docs))
+        return upstream(self, env)
+
+    monkeypatch.setattr(workarounds, "UPSTREAM_ASSIGN_FIGURE_NUMBERS", counted)
+    return runs
+
+
+@pytest.mark.sphinx("html", testroot="numfig", freshenv=True)
+def test_an_unchanged_rebuild_keeps_the_figure_numbers_without_walking_the_doctrees(
+    app, make_app, app_params, figure_numberings
+):
+    """manchuria.sphinx.workarounds.figure_numbers_kept_while_doctrees_unchanged: same pages, no walk."""
+    app.build()
+    assert app.warning.getvalue() == ""
+    first = _pages(app.outdir)
+    assert "Table 2.1" in first["second.html"] and figure_numberings == [3]
+    args, kwargs = app_params
+    again = make_app(*args, **{**kwargs, "freshenv": False})
+    again.build(force_all=True)
+    assert _warnings(again) == []
+    assert figure_numberings == [3], "the second build walked the doctrees again"
+    assert _pages(again.outdir) == first
+
+
+@pytest.mark.sphinx("html", testroot="numfig", freshenv=True)
+def test_a_changed_page_renumbers_the_figures_after_it_on_pages_not_read_again(
+    app, make_app, app_params, figure_numberings
+):
+    app.build()
+    assert "Table 1.1" in _pages(app.outdir)["first.html"]
+    index = app.srcdir / "index.rst"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("first\n   second", "second\n   first"), encoding="utf-8"
+    )
+    args, kwargs = app_params
+    again = make_app(*args, **{**kwargs, "freshenv": False})
+    again.build()  # reads index.rst only; Sphinx rewrites the pages whose numbers changed
+    assert _warnings(again) == []
+    pages = _pages(again.outdir)
+    assert "Table 1.1" in pages["second.html"] and "Table 2.1" in pages["first.html"]
+    assert len(figure_numberings) == 2
+
+
+@pytest.mark.sphinx("html", testroot="bibtex", freshenv=True)
+def test_citations_formatted_anew_by_a_build_that_read_nothing_are_kept(app, make_app, app_params, formatting_runs):
+    """A changed tooltip style re-reads no page, yet the citations it formats are pickled for the next build."""
+    app.build()
+    args, kwargs = app_params
+    overrides = {**kwargs.get("confoverrides", {}), "bibtex_tooltips_style": "unsrt"}
+    for _ in range(2):
+        build = make_app(*args, **{**kwargs, "freshenv": False, "confoverrides": overrides})
+        build.build()
+        assert "0 added, 0 changed, 0 removed" in build.status.getvalue()
+        assert _warnings(build) == []
+    assert formatting_runs == ["sources", "sources"]

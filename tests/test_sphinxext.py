@@ -182,3 +182,67 @@ def test_scripts_are_deferred_and_inline_setters_wait_as_modules():
     already = [_JavaScript("a.js", **{"async": "async"}), _JavaScript("b.js", defer="defer")]
     for script in [declaration, comparison, *already]:
         assert deferred(script) is script, "runs as it was registered"
+
+
+# sha256 of the sphinxcontrib-bibtex 2.7.0 code whose inputs reuse_formatted_citations digests.
+UPSTREAM_CITATION_FORMATTING_SHA256 = "f9783f654d72eed4b2b01c9261bfbbd184fb3ab5a77db8bd5f31b0504f8d6f82"
+
+
+def upstream_citation_formatting_source() -> str:
+    import inspect
+
+    from sphinxcontrib.bibtex import directives, domain
+
+    functions = [
+        domain.BibtexDomain.env_updated,
+        domain.BibtexDomain.get_formatted_entries,
+        domain.BibtexDomain.get_sorted_entries,
+        domain.BibtexDomain.get_all_cited_keys,
+        domain.BibtexDomain.get_entries,
+        domain.get_docnames,
+        domain.Citation,
+        directives.BibliographyValue,
+    ]
+    return "\n".join(inspect.getsource(function) for function in functions)
+
+
+def test_upstream_citation_formatting_is_what_reuse_formatted_citations_digests():
+    """reuse_formatted_citations keys its saved citations on what this upstream code reads (sphinxcontrib-bibtex 2.7.0).
+
+    If this fails, sphinxcontrib-bibtex changed how it formats citations: check that the digest in
+    ``manchuria.sphinx.workarounds.reuse_formatted_citations`` still covers every input, then record the new sha256.
+    """
+    import hashlib
+
+    source = upstream_citation_formatting_source()
+    assert "self.citations.clear()" in source, "upstream still formats every citation again on every build"
+    assert hashlib.sha256(source.encode()).hexdigest() == UPSTREAM_CITATION_FORMATTING_SHA256
+
+
+# sha256 of the Sphinx 7.4.7 code whose inputs figure_numbers_kept_while_doctrees_unchanged keys on.
+UPSTREAM_FIGURE_NUMBERING_SHA256 = "e765869f139ade7e05fb44653b5804d0d61c1d0beb1556043a61fbda750d59fe"
+
+
+def upstream_figure_numbering_source() -> str:
+    import inspect
+
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    from manchuria.sphinx import workarounds
+
+    functions = [workarounds.UPSTREAM_ASSIGN_FIGURE_NUMBERS, TocTreeCollector.get_updated_docs]
+    return "\n".join(inspect.getsource(function) for function in functions)
+
+
+def test_upstream_figure_numbering_is_what_its_workaround_keys_on():
+    """figure_numbers_kept_while_doctrees_unchanged skips Sphinx's walk while what the walk reads is unchanged.
+
+    If this fails, Sphinx changed how it numbers figures: check that the inputs in
+    ``manchuria.sphinx.workarounds.figure_numbers_kept_while_doctrees_unchanged`` still cover what it reads
+    (and whether the walk still loads every doctree), then record the new sha256.
+    """
+    import hashlib
+
+    source = upstream_figure_numbering_source()
+    assert "env.get_doctree(docname)" in source, "upstream still loads every doctree to number the figures"
+    assert hashlib.sha256(source.encode()).hexdigest() == UPSTREAM_FIGURE_NUMBERING_SHA256

@@ -7,6 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from sphinx.environment.collectors.toctree import TocTreeCollector
+
+# Sphinx's own, kept before setup() replaces it; figure_numbers_kept_while_doctrees_unchanged calls it.
+UPSTREAM_ASSIGN_FIGURE_NUMBERS = TocTreeCollector.assign_figure_numbers
+
+# Where figure_numbers_kept_while_doctrees_unchanged keeps, in the pickled environment, what its numbers came from.
+FIGURE_NUMBERS_INPUTS_ATTRIBUTE = "manchuria_figure_numbers_inputs"
+# Where reuse_formatted_citations keeps, in the bibtex domain's pickled data, the digest of what its citations came from.
+CITATIONS_DIGEST_KEY = "manchuria_citations_digest"
 
 
 def drop_duplicate_scripts(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -108,13 +117,151 @@ def bibliography_entries_indexed(self: Any, bibliography_key: Any) -> Any:
             yield key, entry
 
 
+def reuse_formatted_citations(self: Any) -> list[str]:
+    """``BibtexDomain.env_updated`` that keeps the citations an earlier build formatted while nothing they came from changed.
+
+    Works around sphinxcontrib-bibtex 2.7.0, which clears the citations it pickled and formats every
+    entry of every bibliography again on every build, one with nothing to read included: about 2.5 s
+    of CPU in the book's 7.7 s cached rebuild. The citations stay in the domain's pickled data beside a
+    sha256 of what upstream's formatting reads: each bibliography directive (options, filter, citation
+    ids) in order, the cited keys of each document, the documents' order, the .bib files' bytes, the
+    tooltip settings, and the code of the entry styles (the ``.py`` files of the packages their classes
+    come from, with sphinxcontrib-bibtex's and latexcodec's versions). A run that logs a bibtex warning
+    stores no digest, so the next build formats, and warns, again. Having formatted, it names the
+    bibliography pages updated, so that a build that read nothing still pickles the new citations.
+    Installed by ``app.add_domain(..., override=True)`` (``install_citation_reuse``). Guarded by the
+    bibtex tests of ``tests/test_sphinx_projects.py`` (the same pages; a changed .bib file, citation or
+    tooltip style shows on the next build) and
+    ``tests/test_sphinxext.py::test_upstream_citation_formatting_is_what_reuse_formatted_citations_digests``.
+    No upstream issue was found for it.
+    """
+    import ast
+    import hashlib
+    import logging
+    import sys
+    from importlib.metadata import version
+    from logging.handlers import BufferingHandler
+    from pathlib import Path
+
+    import pybtex.plugin
+    from sphinxcontrib.bibtex import domain
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
+    config = self.env.config
+    style_names = {bibliography.style for bibliography in self.bibliographies.values()}
+    if config.bibtex_tooltips and config.bibtex_tooltips_style:
+        style_names.add(config.bibtex_tooltips_style)
+    style_packages = {
+        cls.__module__.partition(".")[0]
+        for name in style_names
+        for cls in pybtex.plugin.find_plugin("pybtex.style.formatting", name).__mro__
+    }
+    # Named by package and relative path: the same files are reached through a symlinked venv or not.
+    code_files: list[tuple[str, Path]] = []
+    for package in sorted(style_packages):
+        module = sys.modules[package]
+        if hasattr(module, "__path__"):
+            for folder in map(Path, module.__path__):
+                code_files += sorted((f"{package}/{path.relative_to(folder)}", path) for path in folder.rglob("*.py"))
+        elif getattr(module, "__file__", None):  # a one-file module; builtins have no file
+            code_files.append((package, Path(module.__file__)))
+    inputs = repr(
+        (
+            version("sphinxcontrib-bibtex"),
+            version("latexcodec"),
+            [
+                (
+                    key,
+                    tuple(
+                        value._replace(
+                            filter_=ast.dump(value.filter_),
+                            citation_nodes={cited: node["ids"] for cited, node in value.citation_nodes.items()},
+                        )
+                    ),
+                )
+                for key, value in self.bibliographies.items()
+            ],
+            [(ref.docname, [target.key for target in ref.targets]) for ref in self.citation_refs],
+            list(domain.get_docnames(self.env)),
+            self.bibdata.encoding,
+            config.bibtex_tooltips,
+            config.bibtex_tooltips_style,
+            sorted(style_names),
+        )
+    )
+    digest = hashlib.sha256(inputs.encode())
+    for name, path in [*((str(path), path) for path in self.bibdata.bibfiles), *code_files]:
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    if self.data.get(CITATIONS_DIGEST_KEY) == digest.hexdigest():
+        return []
+    self.data.pop(CITATIONS_DIGEST_KEY, None)
+    logged = BufferingHandler(capacity=sys.maxsize)
+    logged.setLevel(logging.WARNING)
+    domain.logger.logger.addHandler(logged)
+    try:
+        updated = BibtexDomain.env_updated(self)
+    finally:
+        domain.logger.logger.removeHandler(logged)
+    if not logged.buffer:
+        self.data[CITATIONS_DIGEST_KEY] = digest.hexdigest()
+    # Sphinx pickles the environment only when some page was read or updated: naming the bibliography
+    # pages updated keeps the new citations and digest (and rewrites the pages that show them).
+    return sorted({*updated, *(key.docname for key in self.bibliographies)})
+
+
+def figure_numbers_kept_while_doctrees_unchanged(self: Any, env: Any) -> list[str]:
+    """``TocTreeCollector.assign_figure_numbers`` that keeps the last build's numbers when no doctree changed.
+
+    Works around Sphinx 7.4.7, which with ``numfig`` loads and walks every document's pickled doctree
+    on every build, one that read nothing included (the walk is described in sphinx-doc/sphinx#11474;
+    no issue about its cost was found): about 0.6 s of CPU in the book's cached rebuild, whose doctrees
+    hold the charts' drawings (12 MB). The numbers come only from the doctrees, the section numbers (assigned just
+    before), the root document, the numfig settings and the generated pages, so while none of those
+    changed the numbers pickled with the environment are the ones the walk would give, and no page
+    needs rewriting. Guarded by ``tests/test_sphinx_projects.py``'s figure-number tests and
+    ``tests/test_sphinxext.py::test_upstream_figure_numbering_is_what_its_workaround_keys_on``.
+    """
+    from pathlib import Path
+
+    doctrees = []
+    for docname in sorted(env.found_docs):
+        path = Path(env.doctreedir, docname + ".doctree")
+        stat = path.stat() if path.exists() else None
+        doctrees.append((docname, stat and (stat.st_mtime_ns, stat.st_size)))
+    inputs = repr(
+        (
+            doctrees,
+            env.toc_secnumbers,
+            env.config.root_doc,
+            env.config.numfig,
+            env.config.numfig_secnum_depth,
+            sorted(env.domains["std"]._virtual_doc_names),
+        )
+    )
+    if getattr(env, FIGURE_NUMBERS_INPUTS_ATTRIBUTE, None) == inputs:
+        return []
+    rewrite_needed = UPSTREAM_ASSIGN_FIGURE_NUMBERS(self, env)
+    setattr(env, FIGURE_NUMBERS_INPUTS_ATTRIBUTE, inputs)
+    return rewrite_needed
+
+
+def install_citation_reuse(app: Any, config: Any) -> None:
+    """``config-inited``: put reuse_formatted_citations in the bibtex domain, where sphinxcontrib-bibtex is loaded."""
+    if app.registry.has_domain("cite"):
+        upstream = app.registry.domains["cite"]
+        app.add_domain(type(upstream.__name__, (upstream,), {"env_updated": reuse_formatted_citations}), override=True)
+
+
 def setup(app: Any) -> dict[str, Any]:
     from sphinxcontrib.bibtex.domain import BibtexDomain
 
     BibtexDomain.get_filtered_entries = bibliography_entries_indexed
+    TocTreeCollector.assign_figure_numbers = figure_numbers_kept_while_doctrees_unchanged
     citation = (visit_citation_as_list_item, depart_citation_as_list_item)
     app.add_node(nodes.citation, override=True, html=citation, singlehtml=citation)
     app.connect("builder-inited", lend_html_handlers_to_singlehtml)
+    # At config-inited every extension's setup has run, so sphinxcontrib-bibtex's domain is registered if it is loaded.
+    app.connect("config-inited", install_citation_reuse)
     # After sphinx-togglebutton's handlers, which add the script it deduplicates.
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
