@@ -101,10 +101,23 @@ def visit(browser, url: str, *, color_scheme: str = "light") -> PageVisit:
     return record
 
 
+@pytest.fixture(scope="module")
+def visited(browser, site_url):
+    """``visited(path, color_scheme)``: what one visit to the page saw, shared by the tests that read it."""
+    visits: dict[tuple[str, str], PageVisit] = {}
+
+    def page_visit(path: str, color_scheme: str = "light") -> PageVisit:
+        if (path, color_scheme) not in visits:
+            visits[path, color_scheme] = visit(browser, f"{site_url}/{path}", color_scheme=color_scheme)
+        return visits[path, color_scheme]
+
+    return page_visit
+
+
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_offline_without_errors(browser, site_url, path, color_scheme):
-    record = visit(browser, f"{site_url}/{path}", color_scheme=color_scheme)
+def test_page_loads_offline_without_errors(visited, path, color_scheme):
+    record = visited(path, color_scheme)
     assert record.external_requests == [], f"{path} asked other hosts for {record.external_requests}"
     assert record.console_errors == [], f"{path} logged console errors: {record.console_errors}"
     assert all(chart["drawn"] for chart in record.static_charts), f"{path} has undrawn charts: {record.static_charts}"
@@ -114,9 +127,9 @@ def test_page_loads_offline_without_errors(browser, site_url, path, color_scheme
 
 
 @pytest.mark.parametrize("path", CHART_PAGES)
-def test_chart_pages_draw_their_charts(browser, site_url, path):
+def test_chart_pages_draw_their_charts(visited, path):
     """Pages known to hold charts must really have some (the test above passes on none)."""
-    record = visit(browser, f"{site_url}/{path}")
+    record = visited(path)
     assert record.charts, f"{path} should hold at least one chart"
     for charts in (record.static_charts, record.charts):
         assert all(chart["label"] == chart["description"] for chart in charts), (
