@@ -112,20 +112,25 @@ def _pages(outdir) -> dict[str, str]:
     return {page.name: page.read_text(encoding="utf-8") for page in outdir.glob("*.html")}
 
 
+def counted_calls(monkeypatch, owner: object, name: str, noted) -> list:
+    """Let ``owner.name`` run as before, noting ``noted(*args)`` in the returned list at each call."""
+    upstream = getattr(owner, name)
+    calls: list = []
+
+    def counted(*args):
+        calls.append(noted(*args))
+        return upstream(*args)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 @pytest.fixture
 def formatting_runs(monkeypatch) -> list[str]:
     """The bibliographies sphinxcontrib-bibtex formats, one docname each time it formats one."""
     from sphinxcontrib.bibtex.domain import BibtexDomain
 
-    upstream = BibtexDomain.get_formatted_entries
-    runs: list[str] = []
-
-    def counted(self, bibliography_key, *args):
-        runs.append(bibliography_key.docname)
-        return upstream(self, bibliography_key, *args)
-
-    monkeypatch.setattr(BibtexDomain, "get_formatted_entries", counted)
-    return runs
+    return counted_calls(monkeypatch, BibtexDomain, "get_formatted_entries", lambda self, key, *rest: key.docname)
 
 
 @pytest.mark.sphinx("html", testroot="bibtex", freshenv=True)
@@ -175,15 +180,9 @@ def figure_numberings(monkeypatch) -> list[int]:
     """One item each time Sphinx's own figure numbering walks the doctrees."""
     from manchuria.sphinx import workarounds
 
-    upstream = workarounds.UPSTREAM_ASSIGN_FIGURE_NUMBERS
-    runs: list[int] = []
-
-    def counted(self, env):
-        runs.append(len(env.found_docs))
-        return upstream(self, env)
-
-    monkeypatch.setattr(workarounds, "UPSTREAM_ASSIGN_FIGURE_NUMBERS", counted)
-    return runs
+    return counted_calls(
+        monkeypatch, workarounds, "UPSTREAM_ASSIGN_FIGURE_NUMBERS", lambda self, env: len(env.found_docs)
+    )
 
 
 @pytest.mark.sphinx("html", testroot="numfig", freshenv=True)
