@@ -47,9 +47,10 @@ from .book import REPO_ROOT, chapter_files, html_pages, toc_notebooks
 from .browser import CHARTS_DRAWN, CHROMIUM_FLAGS, chromium, serving
 from .sphinx import chartdom
 
-# Targets from issue 7, for a 2-core machine.
+# Targets from issue 7, for a 2-core machine; the clean build's from issue 14 (the notebooks
+# run in parallel before Sphinx reads them, so the build beats the serial sum).
 CACHED_REBUILD_MAX_S = 5.0
-CLEAN_BUILD_FACTOR_MAX = 1.3
+CLEAN_BUILD_FACTOR_MAX = 0.85
 CHARTS_AFTER_LOAD_MAX_MS = 500
 PAGE_BYTES_MAX = 1_200_000
 # Target from issue 11: no notebook stalls in a clean build.
