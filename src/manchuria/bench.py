@@ -303,6 +303,7 @@ def page_figures(site: Path, browser: Any, runs: int = 3) -> list[PageFigures]:
     figures = []
     with serving(site) as url:
         for path in pages:
+            live = goes_live_by_itself((site / path).read_text(encoding="utf-8"))
             fetched: set[Path] = set()
             after_load, after_start, charts = [], [], 0
             for _ in range(runs):
@@ -312,6 +313,11 @@ def page_figures(site: Path, browser: Any, runs: int = 3) -> list[PageFigures]:
                 page.on("requestfinished", lambda request, fetched=fetched: fetched.add(_local_file(site, request.url)))
                 page.goto(f"{url}/{path}", wait_until="networkidle")
                 page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+                if live:
+                    # It fetches Vega and the specs when the browser is idle, which may come after
+                    # "networkidle" on a busy machine: wait for them, so every run counts them.
+                    page.wait_for_function(chartdom.CHARTS_LIVE, timeout=30_000)
+                    page.wait_for_load_state("networkidle")
                 timing = page.evaluate("""() => ({
                     charts: document.querySelectorAll('.manchuria-vega').length,
                     drawn: window.__chartsDrawnAt || null,
