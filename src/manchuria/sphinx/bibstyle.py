@@ -71,22 +71,14 @@ class KeyedStyle(PlainStyle):
     default_label_style = KeyLabelStyle
     default_sorting_style = KeySortingStyle
 
-    # sphinxcontrib-bibtex formats every entry twice per build, for the list and
-    # for the citation tooltips, with the same style; the second time is free.
-    # Entries are not hashable, so the cache keys on id() and keeps the entry
-    # alive beside its text, which stops the id from being reused.
-    _formatted: dict[int, tuple[object, object]] = {}
-
     def format_entry(self, label, entry, bib_data=None):
-        if id(entry) not in KeyedStyle._formatted:
-            text = super().format_entry(label, entry, bib_data).text
-            partisan = entry.fields.get(bibfile.PARTISAN_FIELD)
-            if partisan:
-                text = richtext.Text(
-                    text, " ", richtext.Tag("strong", PARTISAN_HEADING), " ", richtext.Text.from_latex(partisan)
-                )
-            KeyedStyle._formatted[id(entry)] = (entry, text)
-        return FormattedEntry(entry.key, KeyedStyle._formatted[id(entry)][1], label)
+        text = super().format_entry(label, entry, bib_data).text
+        partisan = entry.fields.get(bibfile.PARTISAN_FIELD)
+        if partisan:
+            text = richtext.Text(
+                text, " ", richtext.Tag("strong", PARTISAN_HEADING), " ", richtext.Text.from_latex(partisan)
+            )
+        return FormattedEntry(entry.key, text, label)
 
     def format_title(self, e, which_field, as_sentence=True):
         title = field(which_field)

@@ -153,9 +153,13 @@ def _live_json(spec: dict[str, Any]) -> str:
     return json.dumps({"spec": spec, "config": RENDER_CONFIG}, ensure_ascii=False, sort_keys=True)
 
 
+def _name_of(live_json: str) -> str:
+    return "c" + hashlib.sha256(live_json.encode()).hexdigest()[:10]
+
+
 def spec_id(spec: dict[str, Any]) -> str:
     """A name that changes whenever the spec's script does: it names the script's file and the drawing's ids."""
-    return "c" + hashlib.sha256(_live_json(spec).encode()).hexdigest()[:10]
+    return _name_of(_live_json(spec))
 
 
 def spec_script(spec: dict[str, Any]) -> str:
@@ -164,8 +168,8 @@ def spec_script(spec: dict[str, Any]) -> str:
 
     A script rather than JSON, so that it loads from ``file://`` too (fetch() would not).
     """
-    name = json.dumps(spec_id(spec))
-    return f"(window.{chartdom.SPEC_GLOBAL} = window.{chartdom.SPEC_GLOBAL} || {{}})[{name}] = {_live_json(spec)};\n"
+    live = _live_json(spec)
+    return f"(window.{chartdom.SPEC_GLOBAL} = window.{chartdom.SPEC_GLOBAL} || {{}})[{json.dumps(_name_of(live))}] = {live};\n"
 
 
 def chart_html(spec: dict[str, Any], cache_dir: Path) -> str:
