@@ -31,8 +31,9 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
+# On every core; tests that share a module fixture (a JupyterLab server, one visit per page) share a worker.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # Without the whole book: no notebook runs, no site is built, no browser starts.
 test-fast: $(STAMP)

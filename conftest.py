@@ -35,4 +35,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     target = CONVERTED / file_path.relative_to(ROOT).with_suffix(".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
     jupytext.write(jupytext.read(file_path), target)
-    return IPyNbFile.from_parent(parent, path=target)
+    notebook = IPyNbFile.from_parent(parent, path=target)
+    # nbval runs a notebook's cells in order in one kernel: on several workers (`make test`),
+    # its cells (which inherit this mark) all go to one worker (pytest-xdist's --dist loadgroup).
+    notebook.add_marker(pytest.mark.xdist_group(f"nbval-{file_path.stem}"))
+    return notebook

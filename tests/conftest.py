@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +17,25 @@ from manchuria.book import REPO_ROOT
 from manchuria.browser import CHROMIUM_FLAGS, find_chromium, serving
 
 BUILD_LOG = REPO_ROOT / "_build" / "test-build.log"
+# Which test run built the book, and how it went: `make test` runs on every core (pytest-xdist),
+# and the worker that builds first tells the others, so the book is built once per run.
+BUILD_RECORD = REPO_ROOT / "_build" / "test-build.json"
+# Held shared by every test that reads the built book and exclusively by the build and by the
+# tests that build again in place (marked `rebuilds`), so no test reads a page while it is written.
+BUILD_LOCK = REPO_ROOT / "_build" / "test-build.lock"
 SITE = REPO_ROOT / "_build" / "html"
+
+
+@contextlib.contextmanager
+def build_lock(mode: int):
+    """``fcntl.LOCK_SH`` to read the built book, ``fcntl.LOCK_EX`` to write it; released on exit."""
+    BUILD_LOCK.parent.mkdir(exist_ok=True)
+    with open(BUILD_LOCK, "a") as handle:
+        fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
@@ -31,12 +52,24 @@ class Build:
 
 
 @pytest.fixture(scope="session")
-def book_build() -> Build:
-    """Build the whole book once per test session, as `make book` does, re-reading every page.
+def book_build(testrun_uid: str) -> Build:
+    """Build the whole book once per test run, as `make book` does, re-reading every page.
 
     ``--all`` makes Sphinx read every page again, so every warning is seen even
     when nothing changed; jupyter-cache still spares notebooks that have not changed.
+    With several workers, the first to get the lock builds and the others read its record.
     """
+    with build_lock(fcntl.LOCK_EX):
+        if BUILD_RECORD.exists():
+            record = json.loads(BUILD_RECORD.read_text(encoding="utf-8"))
+            if record["run"] == testrun_uid:
+                return Build(record["returncode"], BUILD_LOG.read_text(encoding="utf-8"), SITE)
+        build = _build_the_book()
+        BUILD_RECORD.write_text(json.dumps({"run": testrun_uid, "returncode": build.returncode}), encoding="utf-8")
+        return build
+
+
+def _build_the_book() -> Build:
     command = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",
@@ -99,3 +132,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if WHOLE_BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.build)
+
+
+@pytest.fixture(autouse=True)
+def _built_book_held(request):
+    """While a test reads the built book no other builds it; a test that builds in place has it alone."""
+    if request.node.get_closest_marker("rebuilds"):
+        with build_lock(fcntl.LOCK_EX):
+            yield
+    elif WHOLE_BOOK_FIXTURES & set(request.fixturenames):
+        with build_lock(fcntl.LOCK_SH):
+            yield
+    else:
+        yield

@@ -23,6 +23,7 @@ def pages(site, browser):
 
 
 @pytest.mark.browser
+@pytest.mark.xdist_group("bench-pages")  # on one worker, so the pages are measured once per run
 def test_no_page_transfers_more_than_its_budget(pages):
     """Counted gzip-compressed, with every file the page loads (theme and chart JavaScript too)."""
     heavy = {path: page.bytes_gzip for path, page in pages.items() if page.bytes_gzip > bench.PAGE_BYTES_MAX}
@@ -30,6 +31,7 @@ def test_no_page_transfers_more_than_its_budget(pages):
 
 
 @pytest.mark.browser
+@pytest.mark.xdist_group("bench-pages")
 def test_the_measurement_sees_what_a_page_loads(pages):
     """Guard the budget test against counting nothing: a chart page loads the theme and the Vega bundle."""
     explorers = pages["book/explorers.html"]

@@ -157,6 +157,7 @@ def test_every_citation_resolves_and_every_source_is_used():
     assert defined - used == set(), "in references.bib but used neither in the text nor in data/"
 
 
+@pytest.mark.rebuilds
 def test_unchanged_rebuild_executes_nothing_and_is_quick(book_build):
     """A second build with nothing changed re-runs no notebook and takes under 7 seconds of CPU.
 

@@ -114,6 +114,7 @@ def visited(browser, site_url):
     return page_visit
 
 
+@pytest.mark.xdist_group("visited")  # on one worker, so each page is visited once per run
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_offline_without_errors(visited, path, color_scheme):
@@ -126,6 +127,7 @@ def test_page_loads_offline_without_errors(visited, path, color_scheme):
     )
 
 
+@pytest.mark.xdist_group("visited")
 @pytest.mark.parametrize("path", CHART_PAGES)
 def test_chart_pages_draw_their_charts(visited, path):
     """Pages known to hold charts must really have some (the test above passes on none)."""

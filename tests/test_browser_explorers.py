@@ -16,6 +16,7 @@ from test_browser import PageVisit, block_other_hosts
 from test_explorers import GRID, python_ids
 
 from manchuria import explorers
+from manchuria.sphinx import chartdom
 from manchuria.sphinx.chartdom import CHARTS_LIVE
 
 pytestmark = pytest.mark.browser
@@ -116,6 +117,51 @@ def test_no_key_submits_or_reloads(reader):
             page.keyboard.press(key)
         assert page.evaluate("window.__notReloaded") is True, name
     assert urlparse(page.url).path.endswith(PAGE)
+
+
+# Holds the page where a slow phone keeps it for seconds: the idle moment that loads the controls never comes.
+NEVER_IDLE = "window.requestIdleCallback = () => 0;"
+ACTIVE = "() => { const el = document.activeElement; return [el.className, el.tagName]; }"
+
+
+def test_a_reader_turns_on_the_controls_by_keyboard_before_they_load(browser, site_url):
+    """Until Vega has loaded, each explorer's controls are a button; Tab reaches it, Enter turns the
+    controls on, and focus lands on the first of them, so a keyboard reader is never left waiting."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    record = PageVisit()
+    block_other_hosts(context, record)
+    context.add_init_script(NEVER_IDLE)
+    page = context.new_page()
+    page.on("pageerror", lambda error: record.console_errors.append(f"uncaught: {error}"))
+    try:
+        page.goto(f"{site_url}/{PAGE}", wait_until="networkidle", timeout=30_000)
+        buttons = page.locator(f".{chartdom.EXPLORER_TURN_ON}")
+        assert buttons.count() == page.locator(f".{chartdom.FIGURE}[data-explorer]").count() > 0
+        assert page.evaluate(CHARTS_LIVE) is False, "the controls went live without being asked"
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            if page.evaluate(ACTIVE)[0] == chartdom.EXPLORER_TURN_ON:
+                break
+        else:
+            pytest.fail("Tab never reached a 'Turn on the controls' button")
+        assert page.evaluate("document.activeElement.textContent") == "Turn on the controls"
+        which = page.evaluate(
+            f"[...document.querySelectorAll('.{chartdom.EXPLORER_TURN_ON}')].indexOf(document.activeElement)"
+        )
+        page.keyboard.press("Enter")
+        page.wait_for_function(CHARTS_LIVE, timeout=15_000)
+        page.wait_for_function(f"() => document.activeElement.closest('.{chartdom.EXPLORER_CONTROLS}') !== null")
+        _, tag = page.evaluate(ACTIVE)
+        assert tag in ("INPUT", "SELECT"), f"focus went to a {tag}, not a control"
+        explorer = page.evaluate(
+            f"[...document.querySelectorAll('.{chartdom.FIGURE}[data-explorer]')]"
+            f".indexOf(document.activeElement.closest('.{chartdom.FIGURE}'))"
+        )
+        assert explorer == which, "focus went to another explorer's controls"
+        assert buttons.count() == 0, "the buttons stayed after the controls went live"
+        assert record.console_errors == [] and record.external_requests == []
+    finally:
+        context.close()
 
 
 def test_choosing_from_a_menu_shows_the_rows_it_names(reader):

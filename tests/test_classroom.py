@@ -126,9 +126,12 @@ def test_data_used_reads_loaders_values_and_explorers():
     assert data_used(code) == ["places", "arms", "forces", "control", "figures"]
 
 
-@pytest.mark.build
-def test_make_pdf_prints_the_whole_chapter(browser):
-    """`make pdf` builds the single-page book and prints it; every section is in the PDF."""
+def test_make_pdf_prints_the_whole_chapter(site, browser):
+    """`make pdf` builds the single-page book and prints it; every section is in the PDF.
+
+    After the book build (``site``), whose execution cache it reads; it writes no page of the
+    HTML site, so other tests go on reading it meanwhile.
+    """
     from pypdf import PdfReader
 
     from manchuria.book import chapter_files

@@ -36,7 +36,8 @@ from test_browser import block_other_hosts
 from manchuria.book import REPO_ROOT, toc_notebooks
 from manchuria.sphinx.twins import write_notebook_twins
 
-pytestmark = [pytest.mark.browser, pytest.mark.jupyterlab]
+# One worker runs the module (`make test` spreads tests over every core), so one JupyterLab starts.
+pytestmark = [pytest.mark.browser, pytest.mark.jupyterlab, pytest.mark.xdist_group("jupyterlab")]
 
 NOTEBOOKS = [path.stem for path in toc_notebooks() if path.suffix == ".md"]
 CHART_NOTEBOOKS = {path.stem for path in toc_notebooks() if "charts." in path.read_text(encoding="utf-8")}
@@ -79,8 +80,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def jupyterlab():
-    """One JupyterLab server for the module, on 127.0.0.1, with nothing of the user's configuration."""
+def jupyterlab(site):
+    """One JupyterLab server for the module, on 127.0.0.1, with nothing of the user's configuration.
+
+    After the book build (``site``), which writes the twins this opens; writing them here is then a no-op.
+    """
     write_notebook_twins(REPO_ROOT, report=lambda *_: None)
     home = Path(tempfile.mkdtemp(prefix="manchuria-jupyterlab-"))
     settings = home / "config" / "lab" / "user-settings"

@@ -220,6 +220,8 @@ def test_the_page_script_uses_the_class_names_of_chartdom():
         chartdom.TARGET,
         chartdom.STATIC,
         chartdom.EXPLORER_WAITING,
+        chartdom.EXPLORER_CONTROLS,
+        chartdom.EXPLORER_TURN_ON,
         chartdom.LIVE,
         chartdom.VEGA_BUNDLE,
     ):

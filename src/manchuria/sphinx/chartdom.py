@@ -22,6 +22,9 @@ STATIC_WIDE = "manchuria-static-wide"
 STATIC_NARROW = "manchuria-static-narrow"
 DATA_TABLE = "manchuria-chart-data"
 EXPLORER_WAITING = "manchuria-explorer-waiting"
+# An explorer's controls (drawn by the script), and the button that holds their place until Vega has loaded.
+EXPLORER_CONTROLS = "manchuria-explorer-controls"
+EXPLORER_TURN_ON = "manchuria-explorer-turn-on"
 # The live chart, drawn by Vega under the drawing, then in its place.
 LIVE = "manchuria-live"
 

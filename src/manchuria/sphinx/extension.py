@@ -36,6 +36,7 @@ from . import bibstyle, chartdom
 from .icons import write_icon_files
 from .inputs import inputs_digest, notebook_inputs
 from .specs import BOOK_BUILD_ENV
+from .themecss import write_theme_stylesheet
 
 STATIC_DIR = Path(__file__).parents[1] / "static"
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
@@ -119,7 +120,8 @@ def _config_inited(app: Sphinx, config: Config) -> None:
     bibstyle.use_labels_of(Path(app.srcdir) / path for path in config.bibtex_bibfiles)
     # Generated files live beside the doctrees so `make clean` removes them.
     generated = write_vega_bundle(Path(app.doctreedir).parent / "manchuria-static")
-    write_icon_files(generated)  # Font Awesome fonts and classes cut to the book's icons
+    write_icon_files(generated)  # Font Awesome fonts cut to the book's icons
+    write_theme_stylesheet(generated, Path(app.srcdir))  # and the theme's stylesheet to the book's markup
     config.html_static_path.append(str(generated))
 
 

@@ -4,9 +4,10 @@ pydata-sphinx-theme draws its icons with Font Awesome 6 web fonts: every page
 downloaded fa-solid-900.woff2 (156 kB) and fa-brands-400.woff2 (118 kB) for
 about twenty glyphs, and its stylesheet carries the classes of all 1,881 icons
 (19 kB of its 65 kB compressed). ``write_icon_files`` writes, under the theme's
-own file names, the three fonts cut down to ``ICONS`` and the stylesheet without
-the other icon classes; a folder later in ``html_static_path`` than the theme's
-static files replaces them. It is done once per theme, fonttools and icon list.
+own file names, the three fonts cut down to ``ICONS``; ``prune_stylesheet`` drops
+the other icon classes (``themecss`` writes the stylesheet). A folder later in
+``html_static_path`` than the theme's static files replaces them. It is done once
+per theme, fonttools and icon list.
 
 ``ICONS`` is the one list of icons: a test fails when a built page, a script or
 a stylesheet asks for one that is not in it.
@@ -120,12 +121,11 @@ def _stamp_text() -> str:
 
 
 def outputs(directory: Path) -> list[Path]:
-    fonts = [directory / WEBFONTS / f"{name}{suffix}" for name in FONTS for suffix in FONT_SUFFIXES]
-    return [*fonts, directory / STYLESHEET]
+    return [directory / WEBFONTS / f"{name}{suffix}" for name in FONTS for suffix in FONT_SUFFIXES]
 
 
 def write_icon_files(directory: Path) -> Path:
-    """Write the cut-down fonts and stylesheet under ``directory`` unless already there; return it.
+    """Write the cut-down fonts under ``directory`` unless already there; return it.
 
     Keyed on the theme and fonttools versions and ``ICONS``, so a cached build
     does not import fonttools.
@@ -138,9 +138,6 @@ def write_icon_files(directory: Path) -> Path:
     for name in FONTS:
         for suffix in FONT_SUFFIXES:
             subset_font(static / WEBFONTS / f"{name}{suffix}", directory / WEBFONTS / f"{name}{suffix}", codepoints())
-    css = (static / STYLESHEET).read_text(encoding="utf-8")
-    (directory / STYLESHEET).parent.mkdir(parents=True, exist_ok=True)
-    (directory / STYLESHEET).write_text(prune_stylesheet(css, set(ICONS)), encoding="utf-8")
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(wanted)
     return directory

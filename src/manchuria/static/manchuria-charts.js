@@ -52,16 +52,19 @@
     return loading;
   }
 
-  var live = false;
+  var going = null;
+  // Loads Vega and draws every chart live; every call returns the same promise, so a
+  // "Turn on the controls" pressed while the charts are coming waits for them.
   function goLive() {
-    if (live) return loading;
-    live = true;
-    return loadVega().then(drawAll, function (error) {
-      console.error("manchuria-charts.js:", error.message);
-      explorers.forEach(function (explorer) {
-        explorer.status.textContent = "The controls could not load; the chart shows its starting view.";
+    if (!going) {
+      going = loadVega().then(drawAll, function (error) {
+        console.error("manchuria-charts.js:", error.message);
+        explorers.forEach(function (explorer) {
+          explorer.status.textContent = "The controls could not load; the chart shows its starting view.";
+        });
       });
-    });
+    }
+    return going;
   }
 
   // --- Explorers: what is shown ------------------------------------------------------
@@ -180,9 +183,9 @@
 
   // --- Explorers: the controls, the status line and the link --------------------------
 
-  function explorerFor(figure, spec) {
-    var meta = spec.usermeta && spec.usermeta.manchuria && spec.usermeta.manchuria.explorer;
-    if (!meta) return null;
+  // The panel is drawn as soon as the script runs, before Vega or the spec has loaded: until
+  // the controls are live, their place holds a button that loads them now.
+  function explorerPanel(figure) {
     var existing = explorers.filter(function (explorer) { return explorer.figure === figure; })[0];
     if (existing) return existing;
     var panel = document.createElement("div");
@@ -204,7 +207,6 @@
     copied.hidden = true;
     copied.className = "manchuria-explorer-address";
     copied.setAttribute("aria-label", "Link to this view");
-    // Until Vega has loaded, the controls' place holds a button that loads them now.
     var turnOn = document.createElement("button");
     turnOn.type = "button";
     turnOn.className = "manchuria-explorer-turn-on";
@@ -224,12 +226,21 @@
     panel.append(bindings, status, link, copied);
     figure.insertBefore(panel, figure.querySelector(".manchuria-vega"));
     var explorer = {
-      figure: figure, meta: meta, bindings: bindings, status: status, link: link, copied: copied,
-      params: (spec.params || []).filter(function (param) { return param.bind; }),
-      view: null, state: null, problems: [],
+      figure: figure, meta: null, bindings: bindings, status: status, link: link, copied: copied,
+      params: [], view: null, state: null, problems: [],
     };
     link.addEventListener("click", function () { copyLink(explorer); });
     explorers.push(explorer);
+    return explorer;
+  }
+
+  // The explorer of a figure whose spec has loaded (null for a chart that is not one).
+  function explorerFor(figure, spec) {
+    var meta = spec.usermeta && spec.usermeta.manchuria && spec.usermeta.manchuria.explorer;
+    if (!meta) return null;
+    var explorer = explorerPanel(figure);
+    explorer.meta = meta;
+    explorer.params = (spec.params || []).filter(function (param) { return param.bind; });
     return explorer;
   }
 
@@ -490,7 +501,10 @@
     var figures = document.querySelectorAll(FIGURE);
     var hasExplorer = false;
     figures.forEach(function (figure) {
-      if ("explorer" in figure.dataset) hasExplorer = true;
+      if ("explorer" in figure.dataset) {
+        hasExplorer = true;
+        explorerPanel(figure);
+      }
       // The first reach for any chart brings them all to life (tooltips need Vega).
       ["pointerover", "focusin", "touchstart"].forEach(function (type) {
         figure.addEventListener(type, goLive, { once: true, passive: true });
