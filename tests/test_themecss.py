@@ -164,14 +164,15 @@ def stable_screenshot(page, selector: str | None = None, tries: int = 5):
 
 # Pages with most of the book's kinds of markup: charts, tables, admonitions, exercises and
 # footnotes; a definition list; the landing page's citation and download boxes.
+SCREENS = 3  # the page top and the two screens after it
 COMPARED_PAGES = ("book/under-occupation.html", "book/glossary.html", "book/index.html")
 
 
 @pytest.mark.parametrize("path", COMPARED_PAGES)
 def test_pages_look_the_same_with_the_whole_theme_stylesheet(browser, site_url, path, theme_css):
     """Screenshots, pixel for pixel, with the cut stylesheet and with the theme's whole one (less the
-    other icons): the screen a reader first sees on a phone and at desk width (header, sidebars, page
-    top), and the whole article at desk width, in light and dark mode."""
+    other icons): the first screens a reader sees on a phone and at desk width (header, sidebars and
+    article), in light and dark mode."""
     from PIL import ImageChops
 
     def screenshots(whole: bool) -> list:
@@ -188,13 +189,24 @@ def test_pages_look_the_same_with_the_whole_theme_stylesheet(browser, site_url, 
                     )
                 page = context.new_page()
                 page.goto(f"{site_url}/{path}", wait_until="networkidle")
-                shots.append(stable_screenshot(page))
-                if width >= 960:
-                    shots.append(stable_screenshot(page, "article"))
+                for screen in range(SCREENS):
+                    page.evaluate(f"window.scrollTo(0, {screen * 800})")
+                    shots.append(stable_screenshot(page))
                 context.close()
         return shots
 
-    views = [f"{scheme} {view}" for scheme in ("light", "dark") for view in ("390 px", "1280 px", "1280 px article")]
+    views = [
+        f"{scheme} {width} px, screen {screen + 1}"
+        for scheme in ("light", "dark")
+        for width in (390, 1280)
+        for screen in range(SCREENS)
+    ]
     for view, cut, whole in zip(views, screenshots(False), screenshots(True), strict=True):
-        assert cut.size == whole.size, f"{path} {view}: {cut.size} against {whole.size}"
-        assert ImageChops.difference(cut, whole).getbbox() is None, f"{path} {view} differs"
+        box = ImageChops.difference(cut, whole).getbbox()
+        if box is not None:
+            folder = REPO_ROOT / "_build" / "test-themecss"
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"{Path(path).stem}-{view.replace(' ', '-').replace(',', '')}"
+            cut.save(folder / f"{name}-cut.png")
+            whole.save(folder / f"{name}-whole.png")
+        assert box is None, f"{path} {view} differs in {box} (screenshots in _build/test-themecss/)"
