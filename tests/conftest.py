@@ -93,6 +93,14 @@ def site(book_build: Build) -> Path:
     return book_build.site
 
 
+@pytest.fixture(scope="module")
+def site_held(site: Path):
+    """The built site, for a module-scoped fixture that reads it: held shared for the module's life
+    (a test's own hold starts only after the module's fixtures are set up)."""
+    with build_lock(fcntl.LOCK_SH):
+        yield site
+
+
 @pytest.fixture(scope="session")
 def site_url(site: Path):
     """The built site, served for the whole session."""

@@ -18,8 +18,8 @@ KERNEL_FRONT_MATTER = "---\nkernelspec:\n  name: python3\n  display_name: Python
 
 
 @pytest.fixture(scope="module")
-def pages(site, browser):
-    return {page.path: page for page in bench.page_figures(site, browser, runs=1)}
+def pages(site_held, browser):
+    return {page.path: page for page in bench.page_figures(site_held, browser, runs=1)}
 
 
 @pytest.mark.browser

@@ -80,10 +80,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(site):
+def jupyterlab(site_held):
     """One JupyterLab server for the module, on 127.0.0.1, with nothing of the user's configuration.
 
-    After the book build (``site``), which writes the twins this opens; writing them here is then a no-op.
+    After the book build (``site_held``), which writes the twins this opens; writing them here is then a no-op.
     """
     write_notebook_twins(REPO_ROOT, report=lambda *_: None)
     home = Path(tempfile.mkdtemp(prefix="manchuria-jupyterlab-"))

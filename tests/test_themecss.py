@@ -31,6 +31,8 @@ def test_a_selector_list_splits_at_its_top_level_commas_only():
         (".btn:not(.disabled,.active)", {"btn"}),  # an element need not have what :not() names
         (":is(.sd-card, .sd-tab) p", set()),
         ("p::before", set()),
+        (".x:NOT(.y), :-webkit-any(.z) p", {"x"}),
+        (r".sm\:flex .q", {"q"}),  # an escaped name is no word of a source: the selector is not judged by it
     ],
 )
 def test_the_names_a_selector_requires(selector, names):
@@ -53,6 +55,13 @@ def test_a_rule_goes_only_when_every_selector_names_a_class_no_writer_has():
         ".kept{color:red}"  # .gone .kept and the emptied @media (min-width) go
         "@media print{.kept{display:none}}"
         "@keyframes spin{from{transform:rotate(0)}to{transform:rotate(1turn)}}"
+    )
+
+
+def test_escapes_split_nothing_and_an_emptied_layer_keeps_its_place():
+    assert themecss.prune_rules(r".a\,b,.c{color:red}", {"c"}) == r".a\,b,.c{color:red}"
+    assert themecss.prune_rules("@layer a{.gone{}}@layer b{.x{color:red}}@layer a{.x{}}", {"x"}) == (
+        "@layer a;@layer b{.x{color:red}}@layer a{.x{}}"
     )
 
 

@@ -6,14 +6,17 @@ nbsphinx's cells, and the theme's own parts. Most of it styles classes no page o
 can carry. As PurgeCSS does, a rule is kept when every class and id its selector requires
 is a word of the *vocabulary*: the words of the files that write the pages' markup (the
 themes' templates and scripts, the Python of Sphinx, docutils and the extensions the book
-loads, the book's own package and pages). A word any of them contains may be a class a page
-has; a class none of them contains cannot be, so its rules can never match.
+loads, the libraries whose outputs the notebooks show, the book's own package and pages).
+A word any of them contains may be a class a page has; a class none of them spells out is
+taken to be on no page. That misses a class a writer builds at run time from pieces
+(``"toctree-l%d"``-style formatting) unless the whole name is written somewhere too.
 
 The vocabulary is read from source, never from the built pages: it is what the build can
-write, not what one build happened to write, so an incremental build or a new page cannot
-meet a class whose rule was dropped because no earlier page had it. ``tests/test_themecss.py``
-holds the parser to the stylesheet's own rules, and a browser test compares every element's
-computed style on the book's pages with and without the pruning.
+write, not what one build happened to write, so an incremental build or a new page does not
+depend on what earlier pages had. ``tests/test_themecss.py`` holds the pruning to tinycss2's
+reading of the stylesheet and the vocabulary to the classes one build's pages carry, and
+compares screenshots of three pages, light and dark, phone and desk width, with and
+without the pruning.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ WRITERS = (
     "sphinx_external_toc",
     "sphinx_multitoc_numbering",
     "manchuria",
+    # What the notebooks' outputs are written by (pandas' class="dataframe" tables, IPython's display).
+    "pandas.io.formats",
+    "IPython.core",
 )
 # Files that write markup. Stylesheets are left out: a stylesheet names a class, it does not
 # put one on a page; source maps repeat the stylesheets.
@@ -55,9 +61,9 @@ STAMP = Path("manchuria", "theme-stylesheet.sha256")
 VOCABULARY_CACHE = Path("manchuria", "writers-vocabulary.txt")
 WORD = re.compile(r"[A-Za-z_][\w-]*")
 # In a selector: the classes and ids an element must have for it to match.
-REQUIRED = re.compile(r"[.#](-?[A-Za-z_][\w-]*)")
+REQUIRED = re.compile(r"[.#](-?(?:[A-Za-z_]|\\.)(?:[\w-]|\\.)*)")
 # Pseudo-classes whose arguments an element need not have (:not(.x), :where(.x, .y) ...).
-OPTIONAL_ARGUMENTS = re.compile(r":(?:not|is|where|has)\(")
+OPTIONAL_ARGUMENTS = re.compile(r":(?:not|is|where|has|matches|-webkit-any|-moz-any)\(", re.IGNORECASE)
 # At-rules whose block holds rules; any other keeps its block whole (@font-face, @keyframes ...).
 GROUPING = ("@media", "@supports", "@container", "@layer", "@document")
 
@@ -92,7 +98,7 @@ def writers_digest(names: Iterable[str] = WRITERS) -> str:
             for path in source_files(package_folders([name]), WRITER_SUFFIXES):
                 digest.update(path.read_bytes())
         else:
-            digest.update(f"{name}={version(_DISTRIBUTIONS.get(name, name))}\n".encode())
+            digest.update(f"{name}={version(_DISTRIBUTIONS.get(name, name.split('.')[0]))}\n".encode())
     return digest.hexdigest()
 
 
@@ -114,7 +120,7 @@ def writers_vocabulary(cache: Path) -> set[str]:
 
 def stylesheet_names(css: str) -> set[str]:
     """Every class and id a selector of ``css`` names (and a few words of its values: harmless)."""
-    return set(REQUIRED.findall(css))
+    return {name for name in REQUIRED.findall(css) if "\\" not in name}
 
 
 def split_selectors(selectors: str) -> list[str]:
@@ -127,6 +133,10 @@ def split_selectors(selectors: str) -> list[str]:
             position = skipped
             continue
         character = selectors[position]
+        if character == "\\":  # an escaped character is part of a name: \, or \( splits nothing
+            current.append(selectors[position : position + 2])
+            position += 2
+            continue
         if character in "([":
             depth += 1
         elif character in ")]":
@@ -153,6 +163,10 @@ def required_names(selector: str) -> set[str]:
         if skipped != position:
             position = skipped
             continue
+        if selector[position] == "\\":
+            kept.append(selector[position : position + 2])
+            position += 2
+            continue
         if selector[position] == "[":
             position = selector.index("]", position) + 1
             continue
@@ -165,7 +179,8 @@ def required_names(selector: str) -> set[str]:
             continue
         kept.append(selector[position])
         position += 1
-    return set(REQUIRED.findall("".join(kept)))
+    # A name with an escaped character (.sm\:flex) is no word of a source: the selector is kept.
+    return {name for name in REQUIRED.findall("".join(kept)) if "\\" not in name}
 
 
 def _skip_string(text: str, index: int) -> int:
@@ -208,6 +223,8 @@ def _pruned(rules: list, words: set[str]) -> list[str]:
                 inner = _pruned(tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True), words)
                 if inner:
                     out.append(f"{head}{{{''.join(inner)}}}")
+                elif rule.lower_at_keyword == "layer" and prelude:
+                    out.append(f"{head};")  # a layer's first mention sets its order, empty or not
             else:
                 out.append(f"{head}{{{tinycss2.serialize(rule.content)}}}")
             continue
@@ -234,7 +251,8 @@ def write_theme_stylesheet(directory: Path, root: Path) -> Path:
     words = writers_vocabulary(directory / VOCABULARY_CACHE) | vocabulary(page_files(root))
     # The required names of a kept selector are names of the stylesheet, so these words decide it.
     relevant = words & stylesheet_names(css)
-    digest = hashlib.sha256("\n".join([css, *sorted(relevant)]).encode()).hexdigest()
+    pruner = f"{Path(__file__).read_text(encoding='utf-8')}\ntinycss2 {version('tinycss2')}"
+    digest = hashlib.sha256("\n".join([css, pruner, *sorted(relevant)]).encode()).hexdigest()
     target, stamp = directory / icons.STYLESHEET, directory / STAMP
     if target.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
         return target

@@ -59,9 +59,7 @@
     if (!going) {
       going = loadVega().then(drawAll, function (error) {
         console.error("manchuria-charts.js:", error.message);
-        explorers.forEach(function (explorer) {
-          explorer.status.textContent = "The controls could not load; the chart shows its starting view.";
-        });
+        controlsFailed(null);
       });
     }
     return going;
@@ -433,9 +431,20 @@
       function (error) {
         var target = figure.querySelector(".manchuria-vega");
         if (target) target.dataset.rendered = "error";
+        controlsFailed(figure);
         console.error("Chart could not be drawn:", error.message);
       }
     );
+  }
+
+  // An explorer whose chart could not go live says so, instead of promising controls.
+  function controlsFailed(figure) {
+    explorers.forEach(function (explorer) {
+      if (figure && explorer.figure !== figure) return;
+      if (explorer.view) return;
+      explorer.status.textContent = "The controls could not load; the chart shows its starting view.";
+      explorer.bindings.querySelectorAll(".manchuria-explorer-turn-on").forEach(function (button) { button.remove(); });
+    });
   }
 
   function drawFigureFrom(figure, spec, config) {
@@ -489,6 +498,7 @@
       .catch(function (error) {
         canvas.remove();
         target.dataset.rendered = "error";
+        controlsFailed(figure);
         console.error("Chart could not be drawn:", error);
       });
   }
