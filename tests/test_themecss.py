@@ -72,9 +72,7 @@ def test_a_stylesheet_that_does_not_parse_is_named_by_line_and_column():
 
 @pytest.fixture(scope="module")
 def theme_css() -> str:
-    return icons.prune_stylesheet(
-        (icons.theme_static() / icons.STYLESHEET).read_text(encoding="utf-8"), set(icons.ICONS)
-    )
+    return themecss.theme_stylesheet()
 
 
 @pytest.fixture(scope="module")
@@ -138,12 +136,10 @@ def test_the_stylesheet_is_written_again_only_when_a_page_brings_a_new_class(tmp
 
 
 @pytest.mark.build
-def test_every_class_the_pages_carry_and_the_theme_styles_is_kept(site, words):
+def test_every_class_the_pages_carry_and_the_theme_styles_is_kept(site, words, theme_css):
     """The vocabulary is read from the writers' sources; this holds it to what one build wrote."""
     built = words | themecss.vocabulary(themecss.page_files(REPO_ROOT))
-    theme = themecss.stylesheet_names(
-        icons.prune_stylesheet((icons.theme_static() / icons.STYLESHEET).read_text(encoding="utf-8"), set(icons.ICONS))
-    )
+    theme = themecss.stylesheet_names(theme_css)
     carried = set()
     for page in site.rglob("*.html"):
         for value in re.findall(r'(?:class|id)="([^"]*)"', page.read_text(encoding="utf-8", errors="replace")):

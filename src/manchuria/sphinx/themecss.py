@@ -154,8 +154,8 @@ def split_selectors(selectors: str) -> list[str]:
 def required_names(selector: str) -> set[str]:
     """The classes and ids an element must carry for ``selector`` to match it.
 
-    Attribute selectors and the arguments of ``:not()``, ``:is()``, ``:where()`` and
-    ``:has()`` are left out: an element need not have those names.
+    Attribute selectors and the arguments of ``:not()``, ``:is()``, ``:where()``,
+    ``:has()`` and their older forms are left out: an element need not have those names.
     """
     kept, position = [], 0
     while position < len(selector):
@@ -239,15 +239,20 @@ def page_files(root: Path) -> list[Path]:
     return [*toc_files(root), root / "_config.yml", root / "_toc.yml"]
 
 
+def theme_stylesheet() -> str:
+    """The installed theme's stylesheet, cut to the book's icons: what the pruning starts from."""
+    return icons.prune_stylesheet(
+        (icons.theme_static() / icons.STYLESHEET).read_text(encoding="utf-8"), set(icons.ICONS)
+    )
+
+
 def write_theme_stylesheet(directory: Path, root: Path) -> Path:
     """Write the theme's stylesheet, cut to the book's icons and to the rules its markup can meet.
 
     Rewritten only when the theme's stylesheet or the words it can meet change, so a cached
     build reads the vocabulary from ``directory`` and writes nothing.
     """
-    css = icons.prune_stylesheet(
-        (icons.theme_static() / icons.STYLESHEET).read_text(encoding="utf-8"), set(icons.ICONS)
-    )
+    css = theme_stylesheet()
     words = writers_vocabulary(directory / VOCABULARY_CACHE) | vocabulary(page_files(root))
     # The required names of a kept selector are names of the stylesheet, so these words decide it.
     relevant = words & stylesheet_names(css)
