@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from manchuria.book import REPO_ROOT, html_pages, toc_files
+from manchuria.book import REPO_ROOT, chapter_files, html_pages, toc_files
 from manchuria.browser import CHARTS_DRAWN
 from manchuria.sphinx import chartdom
 from manchuria.sphinx.chartdom import CHARTS_LIVE
@@ -301,6 +301,65 @@ def test_a_reader_searches_from_a_chapter_page_and_finds_the_section(browser, si
     found = page.eval_on_selector_all("#search-results li a", "links => links.map(link => link.getAttribute('href'))")
     context.close()
     assert any("under-occupation.html" in href for href in found), found
+
+
+# The forms issue 15 names, each with the modern form the running text uses (data/names.csv).
+NAME_FORMS = {
+    "旅顺": "Lüshun",
+    "Lushun": "Lüshun",
+    "Port Arthur": "Lüshun",
+    "Ryojun": "Lüshun",
+    "Порт-Артур": "Lüshun",
+    "Kao Kang": "Gao Gang",
+    "高岗": "Gao Gang",
+}
+SEARCH_DONE = """() => /^(Search finished|Your search did not match)/.test(
+    document.querySelector('#search-results p.search-summary')?.textContent ?? '')"""
+
+
+def searched_pages(browser, site_url: str, query: str) -> set[str]:
+    """Types ``query`` into the search page's box and presses Enter, as a reader does; the chapter's sections found."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/search.html")
+    field = page.locator(".bd-search-container input[name='q']")
+    field.fill(query)
+    field.press("Enter")
+    page.wait_for_function(SEARCH_DONE, timeout=20_000)
+    found = page.eval_on_selector_all("#search-results li a", "links => links.map(link => link.pathname)")
+    context.close()
+    chapter = {f"/{path.relative_to(REPO_ROOT).with_suffix('.html')}" for path in chapter_files()}
+    return {path for path in found if path in chapter}
+
+
+MAGNIFIER_CLEARANCE = """form => {
+    const icon = form.querySelector('.fa-magnifying-glass').getBoundingClientRect();
+    const box = form.querySelector('input[name="q"]');
+    const textStart = box.getBoundingClientRect().left + parseFloat(getComputedStyle(box).paddingLeft);
+    return textStart - icon.right;
+}"""
+
+
+def test_the_search_box_magnifier_leaves_the_first_letter_visible(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/search.html?q=Lushun")
+    clearance = page.eval_on_selector(".bd-search-container form.bd-search", MAGNIFIER_CLEARANCE)
+    page.goto(f"{site_url}/book/yalta.html")
+    page.keyboard.press("Control+k")
+    page.locator("#pst-search-dialog input[name='q']").wait_for(state="visible", timeout=5_000)
+    in_dialog = page.eval_on_selector("#pst-search-dialog form.bd-search", MAGNIFIER_CLEARANCE)
+    context.close()
+    assert clearance >= 0 and in_dialog >= 0, f"the magnifier covers {-min(clearance, in_dialog):.0f} px of text"
+
+
+@pytest.mark.parametrize("query", NAME_FORMS)
+def test_a_reader_finds_a_name_by_any_of_its_forms(browser, site_url, query):
+    """Every page the modern form finds, each other form finds too (search synonyms from the names data)."""
+    modern = searched_pages(browser, site_url, NAME_FORMS[query])
+    assert len(modern) >= 3, f"{NAME_FORMS[query]} is on several pages: {modern}"
+    found = searched_pages(browser, site_url, query)
+    assert modern <= found, f"{query!r} misses {sorted(modern - found)} that {NAME_FORMS[query]!r} finds"
 
 
 PHONE = {"width": 390, "height": 844}

@@ -133,6 +133,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     app.setup_extension("manchuria.sphinx.charts")
     app.setup_extension("manchuria.sphinx.downloads")
+    app.setup_extension("manchuria.sphinx.namesearch")
     app.setup_extension("manchuria.sphinx.pagescripts")
     app.setup_extension("manchuria.sphinx.workarounds")
     app.add_directive("data-dictionary", DataDictionary)
