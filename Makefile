@@ -2,7 +2,7 @@
 #   make book    build the HTML book into _build/html (warnings are errors)
 #   make test    run every test: charts, data, notebooks (nbval), build, browser, lint
 #   make test-fast  the first two layers: pure functions and small Sphinx projects (under a minute)
-#   make pdf     print the whole chapter to _build/pdf/manchuria-1945-1955.pdf (needs Chromium)
+#   make pdf     print the student and instructor editions to _build/pdf/ (needs Chromium)
 #   make serve   serve the built book on http://127.0.0.1:8000
 #   make lab     write the notebooks' resolved .ipynb twins and open JupyterLab on book/ (127.0.0.1)
 #   make linkcheck  check every external link (needs the network; not part of make test)
@@ -17,7 +17,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-PDF := _build/pdf/manchuria-1945-1955.pdf
+PDF_DIR := _build/pdf
 
 .PHONY: book test test-fast pdf serve lab clean data-hashes requirements linkcheck bench
 
@@ -41,7 +41,7 @@ test-fast: $(STAMP)
 
 pdf: $(STAMP)
 	$(BIN)/jupyter-book build . --builder singlehtml --warningiserror --keep-going
-	$(BIN)/python -m manchuria.pdf _build/singlehtml $(PDF)
+	$(BIN)/python -m manchuria.pdf _build/singlehtml $(PDF_DIR)
 
 serve: book
 	@echo "Serving the book at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"

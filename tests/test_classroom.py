@@ -124,30 +124,3 @@ def test_every_page_offers_the_data_it_uses(site, notebook):
 def test_data_used_reads_loaders_values_and_explorers():
     code = 'data.load_forces()\ndata.value("figures", "x", "value_low")\nglue_values("arms", "value")\nexplorers.who_held()'
     assert data_used(code) == ["places", "arms", "forces", "control", "figures"]
-
-
-def test_make_pdf_prints_the_whole_chapter(site, browser):
-    """`make pdf` builds the single-page book and prints it; every section is in the PDF.
-
-    After the book build (``site``), whose execution cache it reads; it writes no page of the
-    HTML site, so other tests go on reading it meanwhile.
-    """
-    from pypdf import PdfReader
-
-    from manchuria.book import chapter_files
-
-    pdf = REPO_ROOT / "_build" / "pdf" / "manchuria-1945-1955.pdf"
-    pdf.unlink(missing_ok=True)
-    result = subprocess.run(["make", "pdf"], cwd=REPO_ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    reader = PdfReader(pdf)
-    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-    titles = []
-    for section in chapter_files():
-        heading = next(
-            line[2:].strip() for line in section.read_text(encoding="utf-8").splitlines() if line.startswith("# ")
-        )
-        titles.append(heading)
-    missing = [title for title in titles if " ".join(title.split()) not in text]
-    assert len(titles) == 10 and missing == []
-    assert len(reader.pages) > 20

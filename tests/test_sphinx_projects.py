@@ -233,3 +233,13 @@ def test_citations_formatted_anew_by_a_build_that_read_nothing_are_kept(app, mak
         assert "0 added, 0 changed, 0 removed" in build.status.getvalue()
         assert _warnings(build) == []
     assert formatting_runs == ["sources", "sources"]
+
+
+@pytest.mark.sphinx("singlehtml", testroot="subdir", freshenv=True)
+def test_the_single_page_links_to_its_own_anchors(app):
+    """With the root document in a folder (book/index.html), a link to another section stays on the page."""
+    app.build()
+    page = (app.outdir / "book" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="reference internal" href="([^"]*)"', page)
+    assert "#the-target" in links and "#document-book/second" in links, links
+    assert not [link for link in links if link.startswith("book/")], links

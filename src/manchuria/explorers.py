@@ -41,7 +41,8 @@ from .sphinx.specs import BOOK_BUILD_ENV
 
 ALL = "all"
 # Two short lines, so the note fits a phone's width.
-LIVE_NOTE_LINES = ("In Jupyter or Binder (the rocket icon above)", "this explorer is a live form with more controls.")
+# Says nothing of the page around it ("the rocket icon above"): the same drawing is printed.
+LIVE_NOTE_LINES = ("Opened as a notebook in Jupyter or Binder,", "this explorer is a live form with more controls.")
 # Bottom legends wrap into two columns on a phone, so the legend never widens the chart past the screen.
 LEGEND_COLUMNS = {"expr": "containerSize()[0] < 480 ? 2 : 5"}
 FIRST_DAY = pd.Timestamp("1945-08-09")

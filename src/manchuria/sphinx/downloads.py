@@ -39,11 +39,19 @@ class DataDownloads(SphinxDirective):
             f"- {{download}}`{resources[name]['path']} </data/{resources[name]['path']}>`: {resources[name].get('title', '')}"
             for name in self.arguments
         ]
+        # Jupyter Book passes _config.yml's repository.url to the theme.
+        repository = self.config.html_theme_options.get("repository_url", "")
+        where = f"the book's repository, <{repository}>" if repository else "the book's repository"
+        files = ", ".join(f"`{resources[name]['path']}`" for name in self.arguments)
+        # On paper there is nothing to click: the print wording says where the files are.
         text = (
-            ":::{admonition} Download the data used on this page\n:class: tip\n\n"
+            ":::{admonition} Download the data used on this page\n:class: tip manchuria-downloads\n\n"
             + "\n".join(lines)
             + "\n\nEach file is described on the [Data](data.md) page. The notebook itself can be downloaded"
-            " from the download button at the top of the page.\n:::\n"
+            " from the download button at the top of the page.\n:::\n\n"
+            ":::{admonition} The data used on this page\n:class: tip manchuria-print-only\n\n"
+            f"This page uses {files}, in the `data` folder of {where}; each file is described on the"
+            " [Data](data.md) page.\n:::\n"
         )
         return self.parse_text_to_nodes(text)
 

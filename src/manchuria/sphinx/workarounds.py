@@ -62,6 +62,34 @@ def lend_html_handlers_to_singlehtml(app: Any) -> None:
             shared.setdefault(node_name, pair)
 
 
+def same_page_anchors_in_singlehtml(app: Any) -> None:
+    """``builder-inited``: in the ``singlehtml`` builder, a link to an anchor on the one page is ``#anchor``.
+
+    Works around Sphinx 7.4.7's ``SingleFileHTMLBuilder.fix_refuris``, which rewrites a link
+    with two anchors (``#document-book/bibliography#id62``: a citation, a glossary term, a
+    reference to another section) as ``root_doc + ".html#id62"``. The book's ``root_doc`` is
+    ``book/index``, written to ``book/index.html``, so from that page the link goes to
+    ``book/book/index.html``: every such link in ``make pdf``'s PDF pointed at the print
+    server, and none inside the PDF. The same fault for a ``root_doc`` in a folder was
+    reported for the page's assets in sphinx-doc/sphinx#892 (closed); no report of the links
+    was found. Guarded by ``tests/test_sphinx_projects.py::test_the_single_page_links_to_its_own_anchors``
+    and ``tests/test_pdf.py``.
+    """
+    builder = app.builder
+    if builder.name != "singlehtml":
+        return
+    upstream = builder.fix_refuris
+    page = builder.config.root_doc + builder.out_suffix
+
+    def fix_refuris(tree: nodes.Node) -> None:
+        upstream(tree)
+        for reference in tree.findall(nodes.reference):
+            if reference.get("refuri", "").startswith(page + "#"):
+                reference["refuri"] = reference["refuri"][len(page) :]
+
+    builder.fix_refuris = fix_refuris
+
+
 def visit_citation_as_list_item(self: Any, node: nodes.citation) -> None:
     """The HTML writer's ``visit_citation`` with ``role="listitem"`` for the bibliography's entries.
 
@@ -260,6 +288,7 @@ def setup(app: Any) -> dict[str, Any]:
     citation = (visit_citation_as_list_item, depart_citation_as_list_item)
     app.add_node(nodes.citation, override=True, html=citation, singlehtml=citation)
     app.connect("builder-inited", lend_html_handlers_to_singlehtml)
+    app.connect("builder-inited", same_page_anchors_in_singlehtml)
     # At config-inited every extension's setup has run, so sphinxcontrib-bibtex's domain is registered if it is loaded.
     app.connect("config-inited", install_citation_reuse)
     # After sphinx-togglebutton's handlers, which add the script it deduplicates.
