@@ -54,6 +54,18 @@ def test_every_label_is_the_one_the_book_prints():
     assert differ == {}
 
 
+def test_no_label_names_an_author_by_a_broken_piece_of_the_name():
+    """A name BibTeX would split wrongly ("王奇 (Wang Qi)" gives "Qi)", "Mao Zedong" gives "Zedong") is braced
+    whole ({{王奇 (Wang Qi)}}) or written "Surname, Given" ({Mao, Zedong})."""
+    broken = {key: label for key, label in sources.labels().items() if re.match(r"[^(]*\)", label)}
+    given_first = {
+        key: label
+        for key, label in sources.labels().items()
+        if re.match(r"(Zedong|Enlai|Gang|Biao|Shaoqi|Dehuai|Kai-shek|Jieshi), ", label)
+    }
+    assert broken == {} and given_first == {}
+
+
 def test_no_two_works_share_a_label():
     shared = {}
     for key, label in sources.labels().items():
