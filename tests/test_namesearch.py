@@ -89,3 +89,14 @@ def test_a_form_added_to_the_data_reaches_the_search_index_on_the_next_build(app
     again = make_app(*args, **{**kwargs, "freshenv": False})
     again.build()
     assert pages_for(search_index(again.outdir), "arthur's port") == {"port": "the-base", "lushun": "lushun"}
+
+
+@pytest.mark.sphinx("html", testroot="names", freshenv=True)
+def test_a_page_not_written_again_keeps_its_entries_in_the_search_index(app, make_app, app_params):
+    """An incremental build writes only the changed page, and the search index keeps the others' entries."""
+    app.build()
+    (app.srcdir / "other.rst").write_text("Other\n=====\n\nNothing here.\n", encoding="utf-8")
+    args, kwargs = app_params
+    again = make_app(*args, **{**kwargs, "freshenv": False})
+    again.build()
+    assert pages_for(search_index(again.outdir), "port arthur") == {"port": "the-base", "lushun": "lushun"}

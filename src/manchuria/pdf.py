@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .browser import CHARTS_DRAWN, CHROMIUM_FLAGS, chromium, serving
+from .sphinx.chartdom import CHARTS_JS, VEGA_BUNDLE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STEM = "manchuria-1945-1955"
@@ -308,6 +309,20 @@ def print_edition(page: Any, url: str, edition: str, output: Path, citation: Cit
     return prepared["solutions"]
 
 
+def printed_request(route: Any) -> None:
+    """Only this site's files, and not the chart script: the print is of the build's drawings.
+
+    An explorer that went live while the page was printed would be drawn by Vega at its
+    screen size, not scaled to the page by the print stylesheet, and at random in one
+    edition and not the other.
+    """
+    url = urlparse(route.request.url)
+    if url.hostname not in (None, "127.0.0.1") or url.path.endswith((f"/{CHARTS_JS}", f"/{VEGA_BUNDLE}")):
+        route.abort()
+    else:
+        route.continue_()
+
+
 def print_site(site: Path, output_dir: Path) -> list[Path]:
     """Print ``site/index.html`` (the single-page book) as each edition into ``output_dir``."""
     from playwright.sync_api import sync_playwright
@@ -328,12 +343,7 @@ def print_site(site: Path, output_dir: Path) -> list[Path]:
         browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
         for edition in EDITIONS:
             page = browser.new_page()
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_() if urlparse(route.request.url).hostname in (None, "127.0.0.1") else route.abort()
-                ),
-            )
+            page.route("**/*", printed_request)
             output = output_dir / f"{STEM}-{edition}.pdf"
             print_edition(page, url, edition, output, citation, covered)
             page.close()

@@ -8,9 +8,12 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.environment.collectors.toctree import TocTreeCollector
+from sphinx.search import IndexBuilder
 
 # Sphinx's own, kept before setup() replaces it; figure_numbers_kept_while_doctrees_unchanged calls it.
 UPSTREAM_ASSIGN_FIGURE_NUMBERS = TocTreeCollector.assign_figure_numbers
+# Sphinx's own, called by search_index_load_keeping_index_entries.
+UPSTREAM_SEARCH_INDEX_LOAD = IndexBuilder.load
 
 # Where figure_numbers_kept_while_doctrees_unchanged keeps, in the pickled environment, what its numbers came from.
 FIGURE_NUMBERS_INPUTS_ATTRIBUTE = "manchuria_figure_numbers_inputs"
@@ -88,6 +91,30 @@ def same_page_anchors_in_singlehtml(app: Any) -> None:
                 reference["refuri"] = reference["refuri"][len(page) :]
 
     builder.fix_refuris = fix_refuris
+
+
+def search_index_load_keeping_index_entries(self: Any, stream: Any, format: Any) -> None:
+    """``IndexBuilder.load`` that also restores the index entries of the pages not written again.
+
+    Works around Sphinx 7.4.7: the search index keeps each page's index entries in the
+    environment (``env._search_index_index_entries``), filled when the page is written, after
+    the environment has been pickled; ``load`` restores a page's titles and words from the
+    last ``searchindex.js`` but not its index entries. So an incremental build, which writes
+    only the changed pages, dropped every other page's entries from the search index, and
+    with them the name forms of ``namesearch`` (a search for "Port Arthur" then found only
+    the pages just written). No upstream report was found. Guarded by
+    ``tests/test_namesearch.py::test_a_page_not_written_again_keeps_its_entries_in_the_search_index``.
+    """
+    UPSTREAM_SEARCH_INDEX_LOAD(self, stream, format)
+    stream.seek(0)
+    frozen = (self.formats[format] if isinstance(format, str) else format).load(stream)
+    docnames = frozen["docnames"]
+    restored: dict[str, set[tuple[str, str, str]]] = {}
+    for entry, places in frozen.get("indexentries", {}).items():
+        for file_index, target, main in places:
+            restored.setdefault(docnames[file_index], set()).add((entry, target, "main" if main else ""))
+    for docname, entries in restored.items():
+        self._index_entries.setdefault(docname, sorted(entries))
 
 
 def visit_citation_as_list_item(self: Any, node: nodes.citation) -> None:
@@ -285,6 +312,7 @@ def setup(app: Any) -> dict[str, Any]:
 
     BibtexDomain.get_filtered_entries = bibliography_entries_indexed
     TocTreeCollector.assign_figure_numbers = figure_numbers_kept_while_doctrees_unchanged
+    IndexBuilder.load = search_index_load_keeping_index_entries
     citation = (visit_citation_as_list_item, depart_citation_as_list_item)
     app.add_node(nodes.citation, override=True, html=citation, singlehtml=citation)
     app.connect("builder-inited", lend_html_handlers_to_singlehtml)
