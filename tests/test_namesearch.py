@@ -100,3 +100,16 @@ def test_a_page_not_written_again_keeps_its_entries_in_the_search_index(app, mak
     again = make_app(*args, **{**kwargs, "freshenv": False})
     again.build()
     assert pages_for(search_index(again.outdir), "port arthur") == {"port": "the-base", "lushun": "lushun"}
+
+
+@pytest.mark.sphinx("html", testroot="names", freshenv=True)
+def test_a_removed_page_leaves_the_search_index(app, make_app, app_params):
+    """The entries kept for pages not written again are dropped with a page that is gone."""
+    app.build()
+    (app.srcdir / "lushun.rst").unlink()
+    index = app.srcdir / "index.rst"
+    index.write_text(index.read_text(encoding="utf-8").replace("   lushun\n", ""), encoding="utf-8")
+    args, kwargs = app_params
+    again = make_app(*args, **{**kwargs, "freshenv": False})
+    again.build()
+    assert pages_for(search_index(again.outdir), "port arthur") == {"port": "the-base"}

@@ -34,9 +34,11 @@ STEM = "manchuria-1945-1955"
 EDITIONS = ("student", "instructor")
 MARGINS = {"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
 # The running head and page numbers are the print stylesheet's (@page margin boxes in manchuria.css);
-# the edition's name is added to the running head here.
+# here the edition's name joins the running head, and the title page loses both.
 RUNNING_HEAD = """@media print {{ @page {{ @top-right {{ content: "{title} · {edition} edition"; }} }}
-  @page :first {{ @top-right {{ content: none; }} }} }}"""
+  @page :first {{ @top-right {{ content: none; }} @bottom-center {{ content: none; }} }} }}"""
+# The contents' levels, outermost first (PREPARE's entries), as bookmarks nest them.
+LEVELS = ("document", "section", "subsection")
 # A page number the first printing writes in the contents, as wide as the real ones will be.
 PAGE_PLACEHOLDER = "000"
 # Characters that need no glyph of their own (spaces, joiners, marks of direction).
@@ -142,7 +144,9 @@ PREPARE = """({edition, citation, repository, placeholder}) => {
   for (const section of documents.filter(section => section && section.tagName === 'SECTION')) {
     entry(section, 'document');
     section.querySelectorAll(':scope > section').forEach(part => {
-      if (!part.querySelector(':scope > .toctree-wrapper')) entry(part, 'section');
+      if (part.querySelector(':scope > .toctree-wrapper')) return;
+      entry(part, 'section');
+      part.querySelectorAll(':scope > section').forEach(subpart => entry(subpart, 'subsection'));
     });
   }
   contents.appendChild(list);
@@ -169,17 +173,19 @@ PREPARE = """({edition, citation, repository, placeholder}) => {
     entry(appendix, 'document');
   }
   // A data file is downloaded from the web edition; in print its address is in the repository.
-  for (const link of document.querySelectorAll('a[href]')) {
+  const dropped = [];
+  for (const link of article.querySelectorAll('a[href]')) {
     const url = new URL(link.getAttribute('href'), document.baseURI);
     if (url.origin !== location.origin || (url.pathname === location.pathname && url.hash)) continue;
     const name = url.pathname.split('/').pop();
     if (url.pathname.includes('/_downloads/') && /\\.(csv|json|md)$/.test(name)) {
       link.href = `${repository}/blob/main/data/${name}`;
     } else {
+      dropped.push(link.getAttribute('href'));
       link.removeAttribute('href');
     }
   }
-  return {solutions: solutions.length, entries};
+  return {solutions: solutions.length, entries, dropped};
 }"""
 # The contents' page numbers, from where the first printing put each section (its named destination).
 NUMBER_CONTENTS = """(pages) => {
@@ -209,7 +215,7 @@ def font_coverage() -> set[int]:
 
     listing = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, check=True)
     covered: set[int] = set()
-    for file_name in sorted(set(listing.stdout.split())):
+    for file_name in sorted(set(listing.stdout.splitlines()) - {""}):
         try:
             fonts = (
                 TTCollection(file_name, lazy=True).fonts
@@ -268,15 +274,14 @@ def with_bookmarks(pdf_bytes: bytes, entries: list[dict[str, str]], output: Path
     writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes))
     if "/Outlines" in writer.root_object:
         del writer.root_object["/Outlines"]
-    document = None
+    parents: dict[str, Any] = {}
     for entry in entries:
         page = pages.get(entry["target"])
         if page is None:
             raise SystemExit(f"make pdf: the contents entry {entry['title']!r} (#{entry['target']}) is on no page")
-        parent = None if entry["level"] == "document" else document
-        item = writer.add_outline_item(entry["title"], page - 1, parent=parent)
-        if entry["level"] == "document":
-            document = item
+        level = LEVELS.index(entry["level"])
+        parent = parents.get(LEVELS[level - 1]) if level else None
+        parents[entry["level"]] = writer.add_outline_item(title=entry["title"], page_number=page - 1, parent=parent)
     writer.page_mode = "/UseOutlines"
     with output.open("wb") as handle:
         writer.write(handle)
@@ -287,7 +292,7 @@ def print_edition(page: Any, url: str, edition: str, output: Path, citation: Cit
 
     Printed twice: the first printing tells where each section falls, for the contents.
     """
-    page.goto(f"{url}/index.html", wait_until="networkidle")
+    page.goto(f"{url}/book/index.html", wait_until="networkidle")
     page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
     page.emulate_media(media="print")
     prepared = page.evaluate(
@@ -299,6 +304,10 @@ def print_edition(page: Any, url: str, edition: str, output: Path, citation: Cit
             "placeholder": PAGE_PLACEHOLDER,
         },
     )
+    # A link to another page of the book should be an anchor on the single page; dropped, it would be lost.
+    to_pages = sorted({href for href in prepared["dropped"] if urlparse(href).path.endswith(".html")})
+    if to_pages:
+        raise SystemExit(f"make pdf: links to pages, not to the single page's anchors: {to_pages[:10]}")
     page.add_style_tag(content=RUNNING_HEAD.format(title=citation.title.split(":")[0], edition=edition.capitalize()))
     missing = missing_glyphs(page.evaluate(PRINTED_CHARACTERS), covered)
     if missing:

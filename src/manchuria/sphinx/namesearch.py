@@ -153,6 +153,8 @@ class NameEntries(SphinxTransform):
 
     def apply(self, **kwargs: Any) -> None:
         data_dir = Path(self.env.srcdir) / DATA
+        if not all((data_dir / file_name).exists() for file_name, _, _ in NAME_TABLES):
+            return  # a project without the names data has no synonyms to add
         for file_name, _, _ in NAME_TABLES:
             self.env.note_dependency(str(data_dir / file_name))
         for name in names_of(data_dir):

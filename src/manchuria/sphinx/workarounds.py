@@ -14,6 +14,7 @@ from sphinx.search import IndexBuilder
 UPSTREAM_ASSIGN_FIGURE_NUMBERS = TocTreeCollector.assign_figure_numbers
 # Sphinx's own, called by search_index_load_keeping_index_entries.
 UPSTREAM_SEARCH_INDEX_LOAD = IndexBuilder.load
+UPSTREAM_SEARCH_INDEX_PRUNE = IndexBuilder.prune
 
 # Where figure_numbers_kept_while_doctrees_unchanged keeps, in the pickled environment, what its numbers came from.
 FIGURE_NUMBERS_INPUTS_ATTRIBUTE = "manchuria_figure_numbers_inputs"
@@ -115,6 +116,21 @@ def search_index_load_keeping_index_entries(self: Any, stream: Any, format: Any)
             restored.setdefault(docnames[file_index], set()).add((entry, target, "main" if main else ""))
     for docname, entries in restored.items():
         self._index_entries.setdefault(docname, sorted(entries))
+
+
+def search_index_prune_index_entries_too(self: Any, docnames: Any) -> None:
+    """``IndexBuilder.prune`` that also drops the index entries of pages no longer in the book.
+
+    The other half of search_index_load_keeping_index_entries: upstream ``prune`` never
+    touches the index entries (empty until pages are written, without that workaround), so a
+    restored entry of a removed page would make ``freeze`` fail with a KeyError. Changed in
+    place: the dict is the environment's own. Guarded by
+    ``tests/test_namesearch.py::test_a_removed_page_leaves_the_search_index``.
+    """
+    UPSTREAM_SEARCH_INDEX_PRUNE(self, docnames)
+    kept = set(docnames)
+    for docname in [name for name in self._index_entries if name not in kept]:
+        del self._index_entries[docname]
 
 
 def visit_citation_as_list_item(self: Any, node: nodes.citation) -> None:
@@ -313,6 +329,7 @@ def setup(app: Any) -> dict[str, Any]:
     BibtexDomain.get_filtered_entries = bibliography_entries_indexed
     TocTreeCollector.assign_figure_numbers = figure_numbers_kept_while_doctrees_unchanged
     IndexBuilder.load = search_index_load_keeping_index_entries
+    IndexBuilder.prune = search_index_prune_index_entries_too
     citation = (visit_citation_as_list_item, depart_citation_as_list_item)
     app.add_node(nodes.citation, override=True, html=citation, singlehtml=citation)
     app.connect("builder-inited", lend_html_handlers_to_singlehtml)
