@@ -277,6 +277,25 @@ def test_every_explorer_control_changes_its_chart(browser, site_url, name, kind,
     assert record.external_requests == [] and record.console_errors == []
 
 
+SHOWN = """selector => [...document.querySelectorAll(selector)].filter(el => el.getClientRects().length).length"""
+
+
+@pytest.mark.parametrize("path", ["book/explorers.html", "book/index.html", "book/treaty.html"])
+def test_print_wording_shows_only_in_print_and_screen_wording_only_on_screen(browser, site_url, path):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/{path}")
+    on_screen = {kind: page.evaluate(SHOWN, f".manchuria-{kind}-only") for kind in ("print", "screen")}
+    downloads_on_screen = page.evaluate(SHOWN, ".manchuria-downloads")
+    page.emulate_media(media="print")
+    in_print = {kind: page.evaluate(SHOWN, f".manchuria-{kind}-only") for kind in ("print", "screen")}
+    downloads_in_print = page.evaluate(SHOWN, ".manchuria-downloads")
+    context.close()
+    assert on_screen["print"] == 0 and in_print["screen"] == 0 and downloads_in_print == 0
+    assert in_print["print"] >= 1, "each of these pages has print wording"
+    assert on_screen["screen"] + downloads_on_screen >= 1, "and wording or a box only for the screen"
+
+
 def test_static_page_points_readers_to_the_live_explorers(site):
     from manchuria.explorers import LIVE_NOTE_LINES
 
