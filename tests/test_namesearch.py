@@ -78,38 +78,47 @@ def test_the_general_index_lists_the_pages_under_the_modern_form_and_sends_other
     assert "Port Arthur" in genindex and 'port.html#the-base">Port Arthur' not in genindex
 
 
+@pytest.fixture
+def index_after(app, make_app, app_params):
+    """``index_after(change)``: build, let ``change(srcdir)`` edit the project, build again as
+    an incremental build does, and return the search index."""
+
+    def rebuild(change) -> dict:
+        app.build()
+        change(app.srcdir)
+        args, kwargs = app_params
+        again = make_app(*args, **{**kwargs, "freshenv": False})
+        again.build()
+        return search_index(again.outdir)
+
+    return rebuild
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
 @pytest.mark.sphinx("html", testroot="names", freshenv=True)
-def test_a_form_added_to_the_data_reaches_the_search_index_on_the_next_build(app, make_app, app_params):
-    app.build()
-    names = app.srcdir / "data" / "names.csv"
-    names.write_text(
-        names.read_text(encoding="utf-8").replace("Port Arthur,", "Port Arthur;Arthur's Port,"), encoding="utf-8"
+def test_a_form_added_to_the_data_reaches_the_search_index_on_the_next_build(index_after):
+    index = index_after(
+        lambda srcdir: edit(srcdir / "data" / "names.csv", "Port Arthur,", "Port Arthur;Arthur's Port,")
     )
-    args, kwargs = app_params
-    again = make_app(*args, **{**kwargs, "freshenv": False})
-    again.build()
-    assert pages_for(search_index(again.outdir), "arthur's port") == {"port": "the-base", "lushun": "lushun"}
+    assert pages_for(index, "arthur's port") == {"port": "the-base", "lushun": "lushun"}
 
 
 @pytest.mark.sphinx("html", testroot="names", freshenv=True)
-def test_a_page_not_written_again_keeps_its_entries_in_the_search_index(app, make_app, app_params):
+def test_a_page_not_written_again_keeps_its_entries_in_the_search_index(index_after):
     """An incremental build writes only the changed page, and the search index keeps the others' entries."""
-    app.build()
-    (app.srcdir / "other.rst").write_text("Other\n=====\n\nNothing here.\n", encoding="utf-8")
-    args, kwargs = app_params
-    again = make_app(*args, **{**kwargs, "freshenv": False})
-    again.build()
-    assert pages_for(search_index(again.outdir), "port arthur") == {"port": "the-base", "lushun": "lushun"}
+    index = index_after(lambda srcdir: (srcdir / "other.rst").write_text("Other\n=====\n\nNothing here.\n"))
+    assert pages_for(index, "port arthur") == {"port": "the-base", "lushun": "lushun"}
 
 
 @pytest.mark.sphinx("html", testroot="names", freshenv=True)
-def test_a_removed_page_leaves_the_search_index(app, make_app, app_params):
+def test_a_removed_page_leaves_the_search_index(index_after):
     """The entries kept for pages not written again are dropped with a page that is gone."""
-    app.build()
-    (app.srcdir / "lushun.rst").unlink()
-    index = app.srcdir / "index.rst"
-    index.write_text(index.read_text(encoding="utf-8").replace("   lushun\n", ""), encoding="utf-8")
-    args, kwargs = app_params
-    again = make_app(*args, **{**kwargs, "freshenv": False})
-    again.build()
-    assert pages_for(search_index(again.outdir), "port arthur") == {"port": "the-base"}
+
+    def remove_lushun(srcdir: Path) -> None:
+        (srcdir / "lushun.rst").unlink()
+        edit(srcdir / "index.rst", "   lushun\n", "")
+
+    assert pages_for(index_after(remove_lushun), "port arthur") == {"port": "the-base"}
