@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .book import REPO_ROOT
 from .browser import CHARTS_DRAWN, CHROMIUM_FLAGS, chromium, serving
 from .sphinx.chartdom import CHARTS_JS, VEGA_BUNDLE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 STEM = "manchuria-1945-1955"
 EDITIONS = ("student", "instructor")
 MARGINS = {"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
@@ -74,7 +74,7 @@ class Citation:
 
 
 # In the page: a title page before the book, and, by edition, the solutions removed or gathered at the end.
-PREPARE = """({edition, citation, repository, placeholder}) => {
+PREPARE = """({edition, citation, placeholder}) => {
   document.documentElement.classList.add('manchuria-print-edition');
   const main = document.querySelector('main') || document.body;
   const article = main.querySelector('article') || main;
@@ -163,7 +163,6 @@ PREPARE = """({edition, citation, repository, placeholder}) => {
     heading.textContent = 'Solutions';
     appendix.appendChild(heading);
     solutions.forEach(solution => {
-      solution.classList.add('manchuria-print-solution');
       solution.classList.remove('dropdown', 'toggle-hidden');
       solution.querySelectorAll('.toggle-hidden').forEach(part => part.classList.remove('toggle-hidden'));
       solution.querySelectorAll('button.toggle-button').forEach(button => button.remove());
@@ -179,13 +178,13 @@ PREPARE = """({edition, citation, repository, placeholder}) => {
     if (url.origin !== location.origin || (url.pathname === location.pathname && url.hash)) continue;
     const name = url.pathname.split('/').pop();
     if (url.pathname.includes('/_downloads/') && /\\.(csv|json|md)$/.test(name)) {
-      link.href = `${repository}/blob/main/data/${name}`;
+      link.href = `${citation.address}/blob/main/data/${name}`;
     } else {
       dropped.push(link.getAttribute('href'));
       link.removeAttribute('href');
     }
   }
-  return {solutions: solutions.length, entries, dropped};
+  return {entries, dropped};
 }"""
 # The contents' page numbers, from where the first printing put each section (its named destination).
 NUMBER_CONTENTS = """(pages) => {
@@ -287,8 +286,8 @@ def with_bookmarks(pdf_bytes: bytes, entries: list[dict[str, str]], output: Path
         writer.write(handle)
 
 
-def print_edition(page: Any, url: str, edition: str, output: Path, citation: Citation, covered: set[int]) -> int:
-    """Load the single page, prepare it for ``edition`` and print it to ``output``; the number of solutions.
+def print_edition(page: Any, url: str, edition: str, output: Path, citation: Citation, covered: set[int]) -> None:
+    """Load the single page, prepare it for ``edition`` and print it to ``output``.
 
     Printed twice: the first printing tells where each section falls, for the contents.
     """
@@ -297,12 +296,7 @@ def print_edition(page: Any, url: str, edition: str, output: Path, citation: Cit
     page.emulate_media(media="print")
     prepared = page.evaluate(
         PREPARE,
-        {
-            "edition": edition,
-            "citation": citation.__dict__,
-            "repository": citation.address,
-            "placeholder": PAGE_PLACEHOLDER,
-        },
+        {"edition": edition, "citation": citation.__dict__, "placeholder": PAGE_PLACEHOLDER},
     )
     # A link to another page of the book should be an anchor on the single page; dropped, it would be lost.
     to_pages = sorted({href for href in prepared["dropped"] if urlparse(href).path.endswith(".html")})
@@ -315,7 +309,6 @@ def print_edition(page: Any, url: str, edition: str, output: Path, citation: Cit
     options = {"format": "A4", "print_background": True, "margin": MARGINS, "tagged": True}
     page.evaluate(NUMBER_CONTENTS, section_pages(page.pdf(**options)))
     with_bookmarks(page.pdf(**options), prepared["entries"], output)
-    return prepared["solutions"]
 
 
 def printed_request(route: Any) -> None:

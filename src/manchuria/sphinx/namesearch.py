@@ -100,23 +100,34 @@ def read_names(data_dir: Path) -> list[Name]:
     return list(names.values())
 
 
-def _pattern(form: str) -> re.Pattern[str]:
+def _form_pattern(form: str) -> str:
     # Characters are matched anywhere (Chinese has no spaces); a Latin or Cyrillic form as whole words.
     if HAN_OR_KANA.search(form):
-        return re.compile(re.escape(form))
-    return re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
+        return re.escape(form)
+    return rf"(?<!\w){re.escape(form)}(?!\w)"
 
 
-def first_mention(doctree: nodes.document, name: Name) -> nodes.Element | None:
-    """The first paragraph-level element of the page whose text has a form of ``name``."""
-    patterns = [_pattern(form) for form in (name.modern, *name.forms)]
-    for element in doctree.findall(nodes.TextElement):
-        if isinstance(element, nodes.FixedTextElement):  # code: a name there is not a mention
-            continue
-        text = element.astext()
-        if any(pattern.search(text) for pattern in patterns):
-            return element
-    return None
+@functools.cache
+def mention_pattern(name: Name) -> re.Pattern[str]:
+    """Any form of ``name`` in running text; compiled once per name, not once per page."""
+    return re.compile("|".join(_form_pattern(form) for form in (name.modern, *name.forms)))
+
+
+def first_mentions(doctree: nodes.document, names: tuple[Name, ...]) -> dict[Name, nodes.Element]:
+    """Each name the page mentions, and the first paragraph-level element that does."""
+    # Code is not a mention; the page's text is gathered once for all the names.
+    texts = [
+        (element, element.astext())
+        for element in doctree.findall(nodes.TextElement)
+        if not isinstance(element, nodes.FixedTextElement)
+    ]
+    mentions = {}
+    for name in names:
+        pattern = mention_pattern(name)
+        element = next((element for element, text in texts if pattern.search(text)), None)
+        if element is not None:
+            mentions[name] = element
+    return mentions
 
 
 def index_entries(name: Name, target: str) -> list[tuple[str, str, str, str, None]]:
@@ -136,7 +147,7 @@ def _read_names_as_of(data_dir: Path, stamps: tuple[int, ...]) -> tuple[Name, ..
 
 
 def names_of(data_dir: Path) -> tuple[Name, ...]:
-    """The names, read once while the files are unchanged (doctree-read runs once per page)."""
+    """The names, read once while the files are unchanged (the transform runs once per page)."""
     stamps = tuple((data_dir / file_name).stat().st_mtime_ns for file_name, _, _ in NAME_TABLES)
     return _read_names_as_of(data_dir, stamps)
 
@@ -157,10 +168,7 @@ class NameEntries(SphinxTransform):
             return  # a project without the names data has no synonyms to add
         for file_name, _, _ in NAME_TABLES:
             self.env.note_dependency(str(data_dir / file_name))
-        for name in names_of(data_dir):
-            element = first_mention(self.document, name)
-            if element is None:
-                continue
+        for name, element in first_mentions(self.document, names_of(data_dir)).items():
             section = element
             while section is not None and not isinstance(section, nodes.section):
                 section = section.parent
